@@ -1,0 +1,97 @@
+"""Parsing of postback parameters: what arrives as text becomes typed values, or a reason code."""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+
+ID_PATTERN = re.compile(r"^[0-9]{1,18}$")
+CURRENCY_PATTERN = re.compile(r"^[A-Za-z]{3}$")
+ADV_SUB_FIELDS = ("adv_sub", "adv_sub2", "adv_sub3", "adv_sub4", "adv_sub5")
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+class Rejection(Exception):
+    """A rule failed: reason is a SPEC §5 code, detail is for a person."""
+
+    def __init__(self, reason, detail):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class PostbackParams:
+    transaction_id: str = ""
+    offer_id: int | None = None
+    aff_id: int | None = None
+    goal_id: int | None = None
+    amount: Decimal = Decimal("0")
+    currency: str = ""
+    conversion_unique_id: str | None = None
+    security_token: str = ""
+    test: bool = False
+    adv_subs: dict = field(default_factory=dict)
+
+    @property
+    def by_partner_id(self):
+        return not self.transaction_id
+
+
+def _id(params, name):
+    value = params.get(name, "")
+    if value == "":
+        return None
+    if not ID_PATTERN.match(value):
+        raise Rejection("invalid_parameter", f"{name} must be a positive whole number, got {value[:40]!r}")
+    return int(value)
+
+
+def _text(params, name, limit):
+    value = params.get(name, "")
+    if len(value) > limit:
+        raise Rejection("invalid_parameter", f"{name} is longer than {limit} characters")
+    if "\x00" in value:
+        raise Rejection("invalid_parameter", f"{name} contains a NUL character")
+    return value
+
+
+def _amount(params):
+    raw = params.get("amount", "").strip()
+    if raw == "":
+        return Decimal("0")
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+        raise Rejection("invalid_parameter", f"amount must be a non-negative decimal, got {raw[:40]!r}")
+    return amount
+
+
+def parse(params, *, goal_required=False):
+    """Typed parameters from a dict of strings; raises Rejection for missing_parameter/invalid_parameter."""
+    transaction_id = _text(params, "transaction_id", 64).strip()
+    has_partner = params.get("offer_id", "").strip() and params.get("aff_id", "").strip()
+    if not transaction_id and not has_partner:
+        raise Rejection("missing_parameter", "send transaction_id, or offer_id and aff_id")
+    if goal_required and not params.get("goal_id"):
+        raise Rejection("missing_parameter", "goal_id is required on /aff_goal")
+    limit = settings.TALLY_MAX_PARAM_LENGTH
+    currency = params.get("currency", "").strip()
+    if currency and not CURRENCY_PATTERN.match(currency):
+        raise Rejection("invalid_parameter", f"currency must be an ISO 4217 code, got {currency[:20]!r}")
+    unique_id = _text(params, "conversion_unique_id", 255) or None
+    return PostbackParams(
+        transaction_id=transaction_id,
+        offer_id=_id(params, "offer_id"),
+        aff_id=_id(params, "aff_id"),
+        goal_id=_id(params, "goal_id"),
+        amount=_amount(params),
+        currency=currency.upper(),
+        conversion_unique_id=unique_id,
+        security_token=_text(params, "security_token", 256),
+        test=params.get("test", "") in ("1", "true", "True"),
+        adv_subs={name: _text(params, name, limit) for name in ADV_SUB_FIELDS},
+    )

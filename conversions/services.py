@@ -1,0 +1,343 @@
+"""The postback pipeline (SPEC §5): rules in order, then exactly one conversion, decided by the database."""
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from conversions import signing
+from conversions.models import Conversion, PostbackLog
+from conversions.params import Rejection, parse
+from offers.models import Goal, Offer, OfferAccess, access_verdict, compute_amount
+from partners.models import Affiliate
+from tracking.models import Click
+
+HTTP_STATUS = {
+    "missing_parameter": 400,
+    "invalid_parameter": 400,
+    "unknown_transaction": 404,
+    "invalid_token": 403,
+    "invalid_signature": 403,
+    "ip_not_allowed": 403,
+    "offer_mismatch": 409,
+    "expired_transaction": 410,
+    "offer_inactive": 409,
+    "affiliate_not_allowed": 403,
+    "duplicate": 409,
+    "cap_reached": 409,
+}
+# A manager may replay these after fixing their cause; the others can only be fixed by the sender
+# (a cap-rejected conversion is stored as rejected: approve it instead of replaying).
+REPLAYABLE_REASONS = ("offer_inactive", "affiliate_not_allowed")
+CREDENTIAL_RULES = ("invalid_token", "invalid_signature", "ip_not_allowed")
+
+
+@dataclass
+class PostbackRequest:
+    """What arrived: parameters as strings, plus what signatures and allowlists need."""
+
+    params: dict
+    source_ip: str | None
+    method: str = "GET"
+    path: str = "/postback"
+    signed_payload: str = ""
+    signature: str = ""
+    goal_required: bool = False
+    body_error: str = ""
+    received_at: datetime | None = None
+
+
+@dataclass
+class Outcome:
+    """The answer to one postback, and the log row that records it."""
+
+    status: str
+    http_status: int
+    reason: str = ""
+    detail: str = ""
+    conversion_id: int | None = None
+    transaction_id: str = ""
+    trace: list = field(default_factory=list)
+    log: PostbackLog | None = None
+
+    def as_json(self):
+        if self.status == "rejected":
+            body = {"status": "rejected", "reason": self.reason, "detail": self.detail}
+            if self.conversion_id:
+                body["conversion_id"] = self.conversion_id
+            return body
+        return {"status": self.status, "conversion_id": self.conversion_id, "transaction_id": self.transaction_id}
+
+
+class Trace(list):
+    def ok(self, rule, detail=""):
+        self.append({"rule": rule, "ok": True, "detail": detail})
+
+    def check(self, rule, passed, detail):
+        """Record a rule; raise its Rejection when it failed."""
+        if not passed:
+            self.append({"rule": rule, "ok": False, "detail": detail})
+            raise Rejection(rule, detail)
+        self.ok(rule)
+
+
+@dataclass
+class _Context:
+    offer: Offer
+    affiliate: Affiliate
+    click: Click | None
+    goal: Goal | None
+    access: OfferAccess | None
+
+
+def _find(p, trace):
+    """Load the click (or offer and affiliate for the partner-ID protocol), the goal and the access row."""
+    if p.by_partner_id:
+        offer = Offer.objects.select_related("advertiser").filter(pk=p.offer_id).first()
+        affiliate = Affiliate.objects.filter(pk=p.aff_id).first()
+        trace.check("unknown_transaction", offer is not None and affiliate is not None, "no such offer or affiliate")
+        click = None
+    else:
+        click = (
+            Click.objects.select_related("offer__advertiser", "affiliate")
+            .filter(transaction_id=p.transaction_id)
+            .first()
+        )
+        trace.check("unknown_transaction", click is not None, f"no click has transaction_id {p.transaction_id!r}")
+        offer, affiliate = click.offer, click.affiliate
+    goal = None
+    if p.goal_id is not None:
+        goal = Goal.objects.filter(pk=p.goal_id, offer=offer).first()
+        trace.check("invalid_parameter", goal is not None, f"goal_id {p.goal_id} is not a goal of offer {offer.pk}")
+    access = OfferAccess.objects.filter(offer=offer, affiliate=affiliate).first()
+    return _Context(offer=offer, affiliate=affiliate, click=click, goal=goal, access=access)
+
+
+def _check_credentials(req, p, advertiser, trace, now):
+    if advertiser.security_token:
+        given = p.security_token.encode()
+        trace.check(
+            "invalid_token",
+            hmac.compare_digest(given, advertiser.security_token.encode()),
+            "security_token is missing" if not given else "security_token is wrong",
+        )
+    else:
+        trace.ok("invalid_token", "no token required")
+    if advertiser.require_signature or req.signature:
+        ok, detail = signing.verify(
+            req.signature,
+            req.signed_payload,
+            advertiser.signing_secrets(),
+            now=now.timestamp(),
+            tolerance=settings.TALLY_SIGNATURE_TOLERANCE,
+        )
+        trace.check("invalid_signature", ok, detail or "a signature is required")
+    else:
+        trace.ok("invalid_signature", "no signature required")
+    trace.check("ip_not_allowed", advertiser.allows_ip(req.source_ip), f"{req.source_ip} is not on the allowlist")
+
+
+def _check_session(p, ctx, trace, now):
+    if p.offer_id is not None and ctx.click is not None:
+        trace.check("offer_mismatch", p.offer_id == ctx.offer.pk, f"the click is on offer {ctx.offer.pk}")
+    else:
+        trace.ok("offer_mismatch")
+    if ctx.click is not None:
+        trace.check(
+            "expired_transaction",
+            now <= ctx.click.expires_at,
+            f"the session expired at {ctx.click.expires_at:%Y-%m-%d %H:%M:%S} UTC",
+        )
+    else:
+        trace.ok("expired_transaction", "partner-ID conversions have no session")
+    trace.check("offer_inactive", ctx.offer.status != Offer.Status.ARCHIVED, "the offer is archived")
+    allowed = ctx.affiliate.is_active
+    if allowed and ctx.click is None:
+        allowed = access_verdict(ctx.offer, ctx.affiliate, ctx.access)
+    trace.check("affiliate_not_allowed", allowed, f"affiliate {ctx.affiliate.pk} may not convert on this offer")
+
+
+def _period_starts(now):
+    local = timezone.localtime(now, ZoneInfo(settings.TALLY_NETWORK_TIME_ZONE))
+    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day, day.replace(day=1)
+
+
+def _cap_full(offer, now):
+    """True when the offer's daily or monthly cap is already used up (counting approved and pending)."""
+    day_start, month_start = _period_starts(now)
+    counted = Conversion.objects.filter(offer=offer).exclude(status=Conversion.Status.REJECTED)
+    if offer.daily_cap and counted.filter(created_at__gte=day_start).count() >= offer.daily_cap:
+        return "daily"
+    if offer.monthly_cap and counted.filter(created_at__gte=month_start).count() >= offer.monthly_cap:
+        return "monthly"
+    return None
+
+
+def _money(p, ctx):
+    source = ctx.goal or ctx.offer
+    payout_rate = source.payout
+    if ctx.goal is None and ctx.access is not None and ctx.access.payout is not None:
+        payout_rate = ctx.access.payout
+    payout = compute_amount(source.payout_type, payout_rate, p.amount)
+    revenue = compute_amount(source.revenue_type, source.revenue, p.amount)
+    return payout, revenue
+
+
+def _single_per_click(p, ctx):
+    if ctx.click is None or p.conversion_unique_id:
+        return False
+    allows_many = ctx.goal.allow_multiple_conversions if ctx.goal else ctx.offer.allow_multiple_conversions
+    return not allows_many
+
+
+def _existing(p, ctx):
+    """The conversion that holds the slot this postback wanted, or None."""
+    if p.conversion_unique_id:
+        return Conversion.objects.filter(offer=ctx.offer, conversion_unique_id=p.conversion_unique_id).first()
+    if _single_per_click(p, ctx):
+        return Conversion.objects.filter(click=ctx.click, goal=ctx.goal, single_per_click=True).first()
+    return None
+
+
+def _convert(p, ctx, trace, now, test):
+    """Insert the conversion (the database refuses a second one); return (conversion, status, reason)."""
+    cap = None
+    if ctx.offer.has_cap:
+        # Serialise conversions of a capped offer, so two postbacks never both see the last free slot.
+        Offer.objects.select_for_update().filter(pk=ctx.offer.pk).values_list("pk").first()
+        cap = _cap_full(ctx.offer, now)
+    if cap:
+        status, reason = Conversion.Status.REJECTED, "cap_reached"
+    elif ctx.offer.conversion_approval == Offer.Approval.MANUAL:
+        status, reason = Conversion.Status.PENDING, ""
+    else:
+        status, reason = Conversion.Status.APPROVED, ""
+    if test:
+        existing = _existing(p, ctx)
+        trace.check("duplicate", existing is None, f"conversion {getattr(existing, 'pk', '')} already recorded")
+        trace.check("cap_reached", cap is None, f"the {cap} cap is full")
+        return None, status, reason
+    payout, revenue = _money(p, ctx)
+    try:
+        with transaction.atomic():
+            conversion = Conversion.objects.create(
+                click=ctx.click,
+                offer=ctx.offer,
+                affiliate=ctx.affiliate,
+                goal=ctx.goal,
+                transaction_id=ctx.click.transaction_id if ctx.click else "",
+                amount=p.amount,
+                payout=payout,
+                revenue=revenue,
+                currency=ctx.offer.currency,
+                conversion_unique_id=p.conversion_unique_id,
+                single_per_click=_single_per_click(p, ctx),
+                status=status,
+                status_reason=reason,
+                **p.adv_subs,
+            )
+    except IntegrityError:
+        existing = _existing(p, ctx)
+        if existing is None:  # not a uniqueness conflict after all
+            raise
+        trace.append({"rule": "duplicate", "ok": False, "detail": f"conversion {existing.pk} already recorded"})
+        error = Rejection("duplicate", f"conversion {existing.pk} already recorded")
+        error.conversion = existing
+        raise error from None
+    trace.ok("duplicate")
+    trace.append({"rule": "cap_reached", "ok": cap is None, "detail": f"the {cap} cap is full" if cap else ""})
+    return conversion, status, reason
+
+
+def _decide(req, p, trace, now, *, replay_of=None):
+    ctx = _find(p, trace)
+    if replay_of is None:
+        _check_credentials(req, p, ctx.offer.advertiser, trace, now)
+    else:
+        for rule in CREDENTIAL_RULES:
+            trace.ok(rule, f"passed when received (log #{replay_of.pk})")
+    if ctx.offer.currency and p.currency and p.currency != ctx.offer.currency:
+        trace.check("invalid_parameter", False, f"currency {p.currency} is not the offer's ({ctx.offer.currency})")
+    expiry_time = replay_of.received_at if replay_of else now
+    _check_session(p, ctx, trace, expiry_time)
+    return ctx
+
+
+def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
+    """Run every rule, record at most one conversion, and write exactly one log row either way."""
+    now = request.received_at or timezone.now()
+    trace = Trace()
+    outcome = Outcome(status="rejected", http_status=400)
+    p = None
+    try:
+        if request.body_error:
+            raise Rejection("invalid_parameter", request.body_error)
+        p = parse(request.params, goal_required=request.goal_required)
+        trace.ok("missing_parameter")
+        trace.ok("invalid_parameter")
+        outcome.transaction_id = p.transaction_id
+        with transaction.atomic():
+            ctx = _decide(request, p, trace, now, replay_of=replay_of)
+            conversion, status, reason = _convert(p, ctx, trace, now, p.test)
+            outcome.status = status
+            outcome.reason = reason
+            outcome.conversion_id = conversion.pk if conversion else None
+            outcome.transaction_id = ctx.click.transaction_id if ctx.click else ""
+            if reason:
+                outcome.detail = trace[-1]["detail"]
+            outcome.http_status = HTTP_STATUS[reason] if reason else 200
+            outcome.trace = list(trace)
+            outcome.log = _log(request, outcome, now, test=p.test, conversion=conversion, replay_of=replay_of)
+            return outcome
+    except Rejection as rejection:
+        if not trace or trace[-1]["rule"] != rejection.reason or trace[-1]["ok"]:
+            trace.append({"rule": rejection.reason, "ok": False, "detail": rejection.detail})
+        existing = getattr(rejection, "conversion", None)
+        outcome.reason = rejection.reason
+        outcome.detail = rejection.detail
+        outcome.http_status = HTTP_STATUS[rejection.reason]
+        outcome.conversion_id = existing.pk if existing else None
+        outcome.trace = list(trace)
+        outcome.log = _log(request, outcome, now, test=bool(p and p.test), conversion=existing, replay_of=replay_of)
+        return outcome
+
+
+def _masked(params):
+    return {k: ("***" if k == "security_token" and v else v) for k, v in params.items()}
+
+
+def _log(request, outcome, now, *, test, conversion, replay_of):
+    return PostbackLog.objects.create(
+        received_at=now,
+        source_ip=request.source_ip,
+        method=request.method,
+        path=request.path,
+        params=_masked(request.params),
+        verdict=outcome.status,
+        reason=outcome.reason,
+        detail=outcome.detail,
+        http_status=outcome.http_status,
+        trace=outcome.trace,
+        is_test=test,
+        conversion=conversion,
+        replay_of=replay_of,
+    )
+
+
+def postback_replay(*, log: PostbackLog) -> Outcome:
+    """Run a rejected postback again through the same rules (credentials as checked when it arrived)."""
+    if log.verdict != PostbackLog.Verdict.REJECTED or log.reason not in REPLAYABLE_REASONS:
+        raise ValueError(f"only postbacks rejected for {', '.join(REPLAYABLE_REASONS)} can be replayed")
+    request = PostbackRequest(
+        params={k: v for k, v in log.params.items() if k != "security_token"},
+        source_ip=log.source_ip,
+        method=log.method,
+        path=log.path,
+        goal_required=log.path.startswith("/aff_goal"),
+    )
+    return postback_process(request=request, replay_of=log)

@@ -1,0 +1,70 @@
+"""GET|POST /postback and HasOffers' /aff_lsr and /aff_goal: an advertiser's server reports a conversion."""
+
+import json
+
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from config.http import client_ip
+from conversions.services import PostbackRequest, postback_process
+
+
+def _params(request):
+    """Query and body parameters as one dict of strings (body wins); None when the body is not readable."""
+    params = {key: request.GET.get(key, "") for key in request.GET}
+    if request.method != "POST":
+        return params, request.META.get("QUERY_STRING", "")
+    raw = request.body.decode("utf-8", errors="replace")
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(raw or "{}")
+        except ValueError:
+            return None, raw
+        if not isinstance(body, dict):
+            return None, raw
+        params.update({str(k): "" if v is None else str(v) for k, v in body.items()})
+    else:
+        params.update({key: request.POST.get(key, "") for key in request.POST})
+    return params, raw
+
+
+def _respond(request, outcome, hasoffers):
+    if hasoffers:
+        text = "success=true;" if outcome.status != "rejected" else f"success=false; err_msg={outcome.reason};"
+        return HttpResponse(text, status=outcome.http_status, content_type="text/plain; charset=utf-8")
+    return JsonResponse(outcome.as_json(), status=outcome.http_status)
+
+
+def _handle(request, *, hasoffers=False, goal_required=False):
+    params, payload = _params(request)
+    request_info = PostbackRequest(
+        params=params if params is not None else {"_body": payload[:2000]},
+        body_error="" if params is not None else "the body is not a JSON object",
+        source_ip=client_ip(request),
+        method=request.method,
+        path=request.path[:32],
+        signed_payload=payload,
+        signature=request.headers.get("X-Tally-Signature", ""),
+        goal_required=goal_required,
+    )
+    outcome = postback_process(request=request_info)
+    return _respond(request, outcome, hasoffers)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def postback(request):
+    return _handle(request)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def postback_hasoffers(request):
+    return _handle(request, hasoffers=True)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def postback_hasoffers_goal(request):
+    return _handle(request, hasoffers=True, goal_required=True)

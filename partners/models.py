@@ -1,0 +1,107 @@
+import ipaddress
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from config.db import TimestampedModel
+
+
+class PartnerStatus(models.TextChoices):
+    ACTIVE = "active"
+    PENDING = "pending"
+    SUSPENDED = "suspended"
+
+
+def validate_ip_allowlist(value):
+    if not isinstance(value, list):
+        raise ValidationError("The allowlist is a list of IP addresses or CIDR networks.")
+    for entry in value:
+        try:
+            ipaddress.ip_network(str(entry), strict=False)
+        except ValueError as exc:
+            raise ValidationError(f"{entry!r} is not an IP address or CIDR network.") from exc
+
+
+def new_secret():
+    return secrets.token_urlsafe(32)
+
+
+class Advertiser(TimestampedModel):
+    """A company whose offers the network runs; its server reports conversions to /postback."""
+
+    Status = PartnerStatus
+
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.ACTIVE)
+    # When set, every postback for this advertiser's offers must carry security_token=<this>.
+    security_token = models.CharField(max_length=128, blank=True)
+    # IPs or CIDR networks allowed to send postbacks; empty means any address.
+    postback_ip_allowlist = models.JSONField(default=list, blank=True, validators=[validate_ip_allowlist])
+    # HMAC secrets for X-Tally-Signature; the previous one stays valid during a rotation.
+    signing_secret = models.CharField(max_length=128, blank=True)
+    signing_secret_previous = models.CharField(max_length=128, blank=True)
+    require_signature = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def signing_secrets(self):
+        return [s for s in (self.signing_secret, self.signing_secret_previous) if s]
+
+    def allows_ip(self, ip):
+        if not self.postback_ip_allowlist:
+            return True
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return False
+        return any(address in ipaddress.ip_network(net, strict=False) for net in self.postback_ip_allowlist)
+
+
+class Affiliate(TimestampedModel):
+    """A publisher who sends traffic; its primary key is the partner ID (aff_id) in links and postbacks."""
+
+    Status = PartnerStatus
+
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.PENDING)
+    contact_email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    # Signs the postbacks Tally sends to this affiliate (X-Tally-Signature).
+    postback_secret = models.CharField(max_length=128, default=new_secret)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} (#{self.pk})"
+
+    @property
+    def is_active(self):
+        return self.status == PartnerStatus.ACTIVE
+
+
+class Membership(TimestampedModel):
+    """A login that belongs to exactly one advertiser or one affiliate (staff users have none)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    advertiser = models.ForeignKey(Advertiser, null=True, blank=True, on_delete=models.CASCADE, related_name="members")
+    affiliate = models.ForeignKey(Affiliate, null=True, blank=True, on_delete=models.CASCADE, related_name="members")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(advertiser__isnull=False) & Q(affiliate__isnull=True))
+                | (Q(advertiser__isnull=True) & Q(affiliate__isnull=False)),
+                name="%(app_label)s_%(class)s_exactly_one_partner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.advertiser or self.affiliate}"

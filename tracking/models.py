@@ -1,0 +1,65 @@
+import secrets
+
+from django.db import models
+
+from offers.models import Offer
+from partners.models import Affiliate
+
+SUB_FIELDS = ("aff_sub", "aff_sub2", "aff_sub3", "aff_sub4", "aff_sub5", "source", "aff_click_id")
+
+
+def new_transaction_id():
+    """128 bits from the OS CSPRNG, as 32 lower-case hex characters (URL-safe, case-proof)."""
+    return secrets.token_hex(16)
+
+
+class Click(models.Model):
+    """One visit through an affiliate's tracking link: a session that a postback can convert until expires_at."""
+
+    transaction_id = models.CharField(max_length=64, unique=True, default=new_transaction_id, editable=False)
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="clicks")
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.PROTECT, related_name="clicks")
+    aff_sub = models.TextField(blank=True)
+    aff_sub2 = models.TextField(blank=True)
+    aff_sub3 = models.TextField(blank=True)
+    aff_sub4 = models.TextField(blank=True)
+    aff_sub5 = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+    aff_click_id = models.TextField(blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.TextField(blank=True)
+    referer = models.TextField(blank=True)
+    # Decided at click time: no click with the same IP and user agent on this offer and affiliate in 24 h.
+    is_unique = models.BooleanField(default=True)
+    created_at = models.DateTimeField(db_index=True)
+    # Fixed at click time from the offer's session lifespan; the postback decides expiry by this alone.
+    expires_at = models.DateTimeField()
+    # Set by the expiry job; reports and privacy erasure use it, attribution does not.
+    expired = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # The uniqueness check at click time: same offer, affiliate, IP and UA in the last 24 h.
+            models.Index(fields=["offer", "affiliate", "ip", "created_at"], name="click_unique_lookup"),
+            # Affiliate-scoped click lists and reports.
+            models.Index(fields=["affiliate", "created_at"], name="click_affiliate_time"),
+            # The expiry job's work queue: sessions not yet marked expired, oldest expiry first.
+            models.Index(fields=["expires_at"], condition=models.Q(expired=False), name="click_unexpired"),
+        ]
+
+    def __str__(self):
+        return self.transaction_id
+
+    def macro_values(self):
+        """Values of the click macros of SPEC §4 for this click."""
+        values = {name: getattr(self, name) for name in SUB_FIELDS}
+        values.update(
+            transaction_id=self.transaction_id,
+            affiliate_id=self.affiliate_id,
+            offer_id=self.offer_id,
+            advertiser_id=self.offer.advertiser_id,
+            date=self.created_at.strftime("%Y-%m-%d"),
+            datetime=self.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            timestamp=int(self.created_at.timestamp()),
+        )
+        return values
