@@ -1,0 +1,34 @@
+import pytest
+from django.db import connection
+
+from tests import factories
+
+
+@pytest.fixture
+def offer(db):
+    return factories.OfferFactory()
+
+
+@pytest.fixture
+def affiliate(db):
+    return factories.AffiliateFactory()
+
+
+@pytest.fixture
+def click(offer, affiliate):
+    return factories.ClickFactory(offer=offer, affiliate=affiliate)
+
+
+@pytest.fixture
+def manager(db):
+    return factories.ManagerFactory()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need row locks and real concurrency: skip them on SQLite."""
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

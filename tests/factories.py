@@ -1,0 +1,103 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from conversions.models import Conversion
+from offers.models import Goal, Offer, OfferAccess
+from partners.models import Advertiser, Affiliate, Membership
+from tracking.models import Click
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class ManagerFactory(UserFactory):
+    is_staff = True
+
+
+class AdvertiserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Advertiser
+
+    name = factory.Sequence(lambda n: f"Advertiser {n}")
+    status = Advertiser.Status.ACTIVE
+
+
+class AffiliateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Affiliate
+
+    name = factory.Sequence(lambda n: f"Affiliate {n}")
+    status = Affiliate.Status.ACTIVE
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    advertiser = factory.SubFactory(AdvertiserFactory)
+    name = factory.Sequence(lambda n: f"Offer {n}")
+    destination_url = "https://shop.example/landing?tid={transaction_id}&sub=<aff_sub>"
+    payout = Decimal("5.00")
+    revenue = Decimal("8.00")
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    offer = factory.SubFactory(OfferFactory)
+    name = factory.Sequence(lambda n: f"goal-{n}")
+    payout = Decimal("2.00")
+    revenue = Decimal("3.00")
+
+
+class OfferAccessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OfferAccess
+
+    offer = factory.SubFactory(OfferFactory)
+    affiliate = factory.SubFactory(AffiliateFactory)
+    status = OfferAccess.Status.APPROVED
+
+
+class ClickFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Click
+
+    offer = factory.SubFactory(OfferFactory)
+    affiliate = factory.SubFactory(AffiliateFactory)
+    ip = "203.0.113.7"
+    user_agent = "Mozilla/5.0 (test)"
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda c: c.created_at + timedelta(hours=c.offer.session_hours))
+
+
+class ConversionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Conversion
+
+    click = factory.SubFactory(ClickFactory)
+    offer = factory.LazyAttribute(lambda c: c.click.offer)
+    affiliate = factory.LazyAttribute(lambda c: c.click.affiliate)
+    transaction_id = factory.LazyAttribute(lambda c: c.click.transaction_id)
+    amount = Decimal("100.00")
+    payout = Decimal("5.00")
+    revenue = Decimal("8.00")
