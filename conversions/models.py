@@ -94,6 +94,8 @@ class PostbackLog(models.Model):
     # [{"rule": "<reason code>", "ok": true/false, "detail": "..."}, ...] in the order checked.
     trace = models.JSONField(default=list)
     is_test = models.BooleanField(default=False)
+    # The offer the request was resolved to (None when it named no known click or offer).
+    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.SET_NULL, related_name="postback_logs")
     conversion = models.ForeignKey(
         Conversion, null=True, blank=True, on_delete=models.SET_NULL, related_name="postback_logs"
     )

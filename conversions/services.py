@@ -74,6 +74,10 @@ class Outcome:
 
 
 class Trace(list):
+    """The decision trace: each rule checked, in order. Remembers the offer once it is known, for the log."""
+
+    offer = None
+
     def ok(self, rule, detail=""):
         self.append({"rule": rule, "ok": True, "detail": detail})
 
@@ -109,6 +113,7 @@ def _find(p, trace):
         )
         trace.check("unknown_transaction", click is not None, f"no click has transaction_id {p.transaction_id!r}")
         offer, affiliate = click.offer, click.affiliate
+    trace.offer = offer
     goal = None
     if p.goal_id is not None:
         goal = Goal.objects.filter(pk=p.goal_id, offer=offer).first()
@@ -292,7 +297,9 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
                 outcome.detail = trace[-1]["detail"]
             outcome.http_status = HTTP_STATUS[reason] if reason else 200
             outcome.trace = list(trace)
-            outcome.log = _log(request, outcome, now, test=p.test, conversion=conversion, replay_of=replay_of)
+            outcome.log = _log(
+                request, outcome, now, test=p.test, conversion=conversion, replay_of=replay_of, trace_offer=trace.offer
+            )
             return outcome
     except Rejection as rejection:
         if not trace or trace[-1]["rule"] != rejection.reason or trace[-1]["ok"]:
@@ -311,7 +318,7 @@ def _masked(params):
     return {k: ("***" if k == "security_token" and v else v) for k, v in params.items()}
 
 
-def _log(request, outcome, now, *, test, conversion, replay_of):
+def _log(request, outcome, now, *, test, conversion, replay_of, trace_offer):
     return PostbackLog.objects.create(
         received_at=now,
         source_ip=request.source_ip,
@@ -324,6 +331,7 @@ def _log(request, outcome, now, *, test, conversion, replay_of):
         http_status=outcome.http_status,
         trace=outcome.trace,
         is_test=test,
+        offer=trace_offer,
         conversion=conversion,
         replay_of=replay_of,
     )

@@ -1,0 +1,35 @@
+"""Who a signed-in user is to the network: a manager (staff), an affiliate's or an advertiser's user."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    MANAGER = "manager"
+    AFFILIATE = "affiliate"
+    ADVERTISER = "advertiser"
+    NONE = "none"
+
+
+def role_of(user):
+    if not user or not user.is_authenticated:
+        return Role.NONE
+    if user.is_staff:
+        return Role.MANAGER
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return Role.NONE
+    if membership.affiliate_id:
+        return Role.AFFILIATE
+    return Role.ADVERTISER
+
+
+def affiliate_of(user):
+    """The affiliate this user belongs to, or None."""
+    membership = getattr(user, "membership", None) if user.is_authenticated else None
+    return membership.affiliate if membership and membership.affiliate_id else None
+
+
+def advertiser_of(user):
+    """The advertiser this user belongs to, or None."""
+    membership = getattr(user, "membership", None) if user.is_authenticated else None
+    return membership.advertiser if membership and membership.advertiser_id else None
