@@ -3,12 +3,12 @@
 import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.periods import period_starts
 from conversions import signing
 from conversions.models import Conversion, PostbackLog
 from conversions.params import Rejection, parse
@@ -166,15 +166,9 @@ def _check_session(p, ctx, trace, now):
     trace.check("affiliate_not_allowed", allowed, f"affiliate {ctx.affiliate.pk} may not convert on this offer")
 
 
-def _period_starts(now):
-    local = timezone.localtime(now, ZoneInfo(settings.TALLY_NETWORK_TIME_ZONE))
-    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return day, day.replace(day=1)
-
-
 def _cap_full(offer, now):
     """True when the offer's daily or monthly cap is already used up (counting approved and pending)."""
-    day_start, month_start = _period_starts(now)
+    day_start, month_start = period_starts(now)
     counted = Conversion.objects.filter(offer=offer).exclude(status=Conversion.Status.REJECTED)
     if offer.daily_cap and counted.filter(created_at__gte=day_start).count() >= offer.daily_cap:
         return "daily"
