@@ -9,3 +9,15 @@ class TimestampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def assign_and_save(instance, fields, allowed):
+    """Set the given fields (only those a service allows), validate the whole row, save it."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance

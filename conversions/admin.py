@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from conversions.models import Conversion, PostbackLog
+from conversions.models import Conversion, ConversionStatusChange, PostbackLog
 
 
 @admin.register(Conversion)
@@ -18,3 +18,9 @@ class PostbackLogAdmin(admin.ModelAdmin):
     list_filter = ["verdict", "reason", "is_test"]
     search_fields = ["detail"]
     raw_id_fields = ["conversion", "replay_of"]
+
+
+@admin.register(ConversionStatusChange)
+class ConversionStatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["conversion", "old_status", "new_status", "reason", "changed_by", "changed_at"]
+    raw_id_fields = ["conversion"]

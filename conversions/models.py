@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -106,3 +107,22 @@ class PostbackLog(models.Model):
 
     def __str__(self):
         return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.verdict} {self.reason}".strip()
+
+
+class ConversionStatusChange(models.Model):
+    """Audit trail: one row each time a person (or the API) moved a conversion from one status to another."""
+
+    conversion = models.ForeignKey(Conversion, on_delete=models.CASCADE, related_name="status_changes")
+    old_status = models.CharField(max_length=16, choices=Conversion.Status.choices)
+    new_status = models.CharField(max_length=16, choices=Conversion.Status.choices)
+    reason = models.CharField(max_length=255, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"#{self.conversion_id}: {self.old_status} → {self.new_status}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from config.periods import period_starts
 from conversions import signing
-from conversions.models import Conversion, PostbackLog
+from conversions.models import Conversion, ConversionStatusChange, PostbackLog
 from conversions.params import Rejection, parse
 from offers.models import Goal, Offer, OfferAccess, access_verdict, compute_amount
 from partners.models import Affiliate
@@ -343,3 +343,25 @@ def postback_replay(*, log: PostbackLog) -> Outcome:
         goal_required=log.path.startswith("/aff_goal"),
     )
     return postback_process(request=request, replay_of=log)
+
+
+@transaction.atomic
+def conversion_set_status(*, conversion, status, reason="", user=None):
+    """Approve, reject or return to pending one conversion, with an audit row. The row is locked so two
+    managers acting at once are applied one after the other."""
+    status = Conversion.Status(status)
+    locked = Conversion.objects.select_for_update().get(pk=conversion.pk)
+    if locked.status == status:
+        return locked
+    ConversionStatusChange.objects.create(
+        conversion=locked, old_status=locked.status, new_status=status, reason=reason[:255], changed_by=user
+    )
+    locked.status = status
+    locked.status_reason = reason[:255] if status == Conversion.Status.REJECTED else ""
+    locked.save(update_fields=["status", "status_reason", "updated_at"])
+    return locked
+
+
+def conversions_set_status(*, conversions, status, reason="", user=None):
+    """The same for many conversions (a bulk action); each is its own transaction."""
+    return [conversion_set_status(conversion=c, status=status, reason=reason, user=user) for c in conversions]

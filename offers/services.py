@@ -1,0 +1,56 @@
+"""Writes of offers, goals and access rows: one function a change, each its own transaction."""
+
+from django.db import transaction
+
+from config.db import assign_and_save
+from offers.models import Goal, Offer, OfferAccess
+
+OFFER_FIELDS = {f.name for f in Offer._meta.concrete_fields} - {"id", "created_at", "updated_at"}
+GOAL_FIELDS = {"name", "payout_type", "payout", "revenue_type", "revenue", "allow_multiple_conversions"}
+
+
+@transaction.atomic
+def offer_create(*, advertiser, **fields) -> Offer:
+    return assign_and_save(Offer(advertiser=advertiser), fields, OFFER_FIELDS - {"advertiser"})
+
+
+@transaction.atomic
+def offer_update(*, offer, **fields) -> Offer:
+    return assign_and_save(offer, fields, OFFER_FIELDS)
+
+
+def offer_archive(*, offer) -> Offer:
+    return offer_update(offer=offer, status=Offer.Status.ARCHIVED)
+
+
+@transaction.atomic
+def goal_create(*, offer, **fields) -> Goal:
+    return assign_and_save(Goal(offer=offer), fields, GOAL_FIELDS)
+
+
+@transaction.atomic
+def goal_update(*, goal, **fields) -> Goal:
+    return assign_and_save(goal, fields, GOAL_FIELDS)
+
+
+@transaction.atomic
+def offer_access_set(*, offer, affiliate, status, payout=None) -> OfferAccess:
+    """Approve, reject, block (or reopen) one affiliate on one offer; one row per pair, kept by a constraint."""
+    access, _ = OfferAccess.objects.select_for_update().get_or_create(offer=offer, affiliate=affiliate)
+    access.status = status
+    access.payout = payout
+    access.full_clean()
+    access.save()
+    return access
+
+
+@transaction.atomic
+def offer_access_request(*, offer, affiliate) -> OfferAccess:
+    """An affiliate asks to run an approval-required offer. A decided row (approved, rejected, blocked)
+    stays as it is: asking again does not reopen it."""
+    if offer.visibility != Offer.Visibility.APPROVAL_REQUIRED:
+        raise ValueError("only approval-required offers take access requests")
+    access, _ = OfferAccess.objects.get_or_create(
+        offer=offer, affiliate=affiliate, defaults={"status": OfferAccess.Status.PENDING}
+    )
+    return access
