@@ -1,24 +1,49 @@
 """GET /click (and HasOffers' /aff_c): a shopper's browser arrives, leaves with a transaction ID."""
 
+import ipaddress
 import re
 
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseRedirect
+from django.utils import timezone
+from django.utils.http import MAX_URL_REDIRECT_LENGTH
 from django.views.decorators.http import require_safe
 
 from config.http import client_ip, plain_page
 from offers.macros import fill
 from offers.models import Offer, OfferAccess, access_verdict
 from partners.models import Affiliate
-from tracking.models import SUB_FIELDS
+from tracking.models import SUB_FIELDS, Click
 from tracking.services import click_record
 
-ID_PATTERN = re.compile(r"^[0-9]{1,18}$")
+ID_PATTERN = re.compile(r"[0-9]{1,18}")
 
 
 def _parse_id(value):
-    return int(value) if value and ID_PATTERN.match(value) else None
+    return int(value) if value and ID_PATTERN.fullmatch(value) else None
+
+
+def _valid_ip(value):
+    """The address if it is one (a proxy may forward garbage or "host:port"), else None."""
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _header(request, name, limit):
+    """A request header as text the database accepts: NUL bytes dropped, cut to `limit` characters."""
+    return request.META.get(name, "").replace("\x00", "")[:limit]
+
+
+def _landing_url_fits(offer, affiliate, subs):
+    """Whether the landing URL stays within the length Django will redirect to, decided before storing a click.
+
+    Every macro but the sub IDs has a fixed length, so an unsaved click with the same values measures it exactly.
+    """
+    sample = Click(offer=offer, affiliate=affiliate, created_at=timezone.now(), **subs)
+    return len(fill(offer.destination_url, sample.macro_values())) <= MAX_URL_REDIRECT_LENGTH
 
 
 def _sub_values(params):
@@ -66,13 +91,16 @@ def click(request):
     if offer.status != Offer.Status.ACTIVE or offer.advertiser.status != offer.advertiser.Status.ACTIVE:
         return _paused(offer)
 
+    if not _landing_url_fits(offer, affiliate, subs):
+        return plain_page(400, "Bad tracking link", "The sub IDs make the landing URL too long.")
+
     session = click_record(
         offer=offer,
         affiliate=affiliate,
         subs=subs,
-        ip=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:1000],
-        referer=request.META.get("HTTP_REFERER", "")[:2000],
+        ip=_valid_ip(client_ip(request)),
+        user_agent=_header(request, "HTTP_USER_AGENT", 1000),
+        referer=_header(request, "HTTP_REFERER", 2000),
     )
     session.offer = offer
     return HttpResponseRedirect(fill(offer.destination_url, session.macro_values()))
