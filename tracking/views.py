@@ -1,6 +1,5 @@
 """GET /click (and HasOffers' /aff_c): a shopper's browser arrives, leaves with a transaction ID."""
 
-import ipaddress
 import re
 
 from django.conf import settings
@@ -22,14 +21,6 @@ ID_PATTERN = re.compile(r"[0-9]{1,18}")
 
 def _parse_id(value):
     return int(value) if value and ID_PATTERN.fullmatch(value) else None
-
-
-def _valid_ip(value):
-    """The address if it is one (a proxy may forward garbage or "host:port"), else None."""
-    try:
-        return str(ipaddress.ip_address(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _header(request, name, limit):
@@ -98,7 +89,7 @@ def click(request):
         offer=offer,
         affiliate=affiliate,
         subs=subs,
-        ip=_valid_ip(client_ip(request)),
+        ip=client_ip(request),
         user_agent=_header(request, "HTTP_USER_AGENT", 1000),
         referer=_header(request, "HTTP_REFERER", 2000),
     )
