@@ -1,0 +1,78 @@
+"""seed_demo: the demo data `make run` loads, made once however often it runs."""
+
+import re
+from datetime import timedelta
+from io import StringIO
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from conversions.models import Conversion, PostbackLog
+from offers.models import Goal, Offer, OfferAccess
+from partners.models import Advertiser, Affiliate, Membership
+from tracking.models import Click
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [get_user_model(), Advertiser, Affiliate, Membership, Offer, Goal, OfferAccess, Click, Conversion, PostbackLog]
+
+
+def seed():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def printed_path(output, label):
+    url = re.search(rf"{label}:\s+(\S+)", output).group(1)
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def test_running_seed_demo_twice_creates_everything_once():
+    seed()
+    first = counts()
+    seed()
+
+    assert counts() == first
+    assert first["Advertiser"] == 1
+    assert first["Affiliate"] == 3
+    assert first["Offer"] == 6
+    assert first["Click"] > 0
+    assert first["Conversion"] > 0
+
+
+def test_the_demo_has_conversions_of_every_kind_spread_over_two_weeks():
+    seed()
+    conversions = Conversion.objects.all()
+
+    assert conversions.filter(status=Conversion.Status.APPROVED).exists()
+    assert conversions.filter(status=Conversion.Status.PENDING, offer__conversion_approval="manual").exists()
+    assert conversions.filter(status=Conversion.Status.REJECTED, status_reason="cap_reached").exists()
+    assert conversions.filter(goal__isnull=False).exists()
+    assert conversions.filter(click__isnull=True).exists()  # partner-ID conversions
+    days = {c.created_at.date() for c in conversions}
+    assert len(days) > 5
+    assert min(c.created_at for c in Click.objects.all()) > timezone.now() - timedelta(days=15)
+    assert PostbackLog.objects.count() == Conversion.objects.count()
+
+
+def test_the_printed_login_and_links_work(client):
+    output = seed()
+
+    assert "manager / tally-demo" in output
+    assert "http://127.0.0.1:8000/admin/" in output
+    assert client.login(username="manager", password="tally-demo")
+    click = client.get(printed_path(output, "Tracking link"))
+    assert click.status_code == 302
+    assert click["Location"].startswith("https://shop.acme.example/landing?tid=")
+    postback = client.get(printed_path(output, "Postback"))
+    assert postback.status_code == 200
+    assert postback.json()["status"] == "approved"
