@@ -139,6 +139,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {}
+# Report rollups (reports.services.rollups_refresh): every minute (cron * * * * *), so reports lag by about a minute.
+CELERY_BEAT_SCHEDULE["reports-refresh-rollups"] = {
+    "task": "reports.tasks.refresh_rollups",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 
 # --- Tally ------------------------------------------------------------------------------------
 # Default session lifespan (attribution window) for new offers, in hours: 720 h = 30 days.

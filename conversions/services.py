@@ -14,6 +14,7 @@ from conversions.models import Conversion, ConversionStatusChange, PostbackLog
 from conversions.params import Rejection, parse
 from offers.models import Goal, Offer, OfferAccess, access_verdict, compute_amount
 from partners.models import Affiliate
+from reports.services import rollups_move_conversion
 from tracking.models import Click
 
 HTTP_STATUS = {
@@ -356,9 +357,11 @@ def conversion_set_status(*, conversion, status, reason="", user=None):
     ConversionStatusChange.objects.create(
         conversion=locked, old_status=locked.status, new_status=status, reason=reason[:255], changed_by=user
     )
+    old_status = locked.status
     locked.status = status
     locked.status_reason = reason[:255] if status == Conversion.Status.REJECTED else ""
     locked.save(update_fields=["status", "status_reason", "updated_at"])
+    rollups_move_conversion(conversion=locked, old_status=old_status)
     return locked
 
 

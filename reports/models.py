@@ -1,0 +1,94 @@
+"""Rollups: pre-aggregated rows the report pages read instead of raw clicks and conversions.
+
+Days are network days (settings.TALLY_NETWORK_TIME_ZONE), so a zone with a half-hour offset (Asia/Kolkata)
+cuts its days exactly; changing the zone makes the next refresh rebuild every row. Rows are written only by
+reports.services (a frequent job and `manage.py rebuild_rollups`), and moved by conversion status changes.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from offers.models import Offer
+from partners.models import Affiliate
+
+BIG_MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class Counts(models.Model):
+    """What one rollup row adds up (abstract): clicks, conversions by status, and approved money."""
+
+    clicks = models.PositiveBigIntegerField(default=0)
+    unique_clicks = models.PositiveBigIntegerField(default=0)
+    approved = models.PositiveBigIntegerField(default=0)
+    pending = models.PositiveBigIntegerField(default=0)
+    rejected = models.PositiveBigIntegerField(default=0)
+    # Sums over approved conversions only: what the affiliates earned and the advertisers owe.
+    payout = models.DecimalField(**BIG_MONEY, default=0)
+    revenue = models.DecimalField(**BIG_MONEY, default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyStat(Counts):
+    """One network day of one affiliate's traffic on one offer: its clicks and its conversions (by the day they
+    were recorded), with the approved payout and revenue."""
+
+    day = models.DateField()
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            # One row per key; its index (day first) also serves the managers' date-range reports.
+            models.UniqueConstraint(fields=["day", "offer", "affiliate"], name="%(app_label)s_%(class)s_unique_key"),
+            models.CheckConstraint(
+                condition=Q(unique_clicks__lte=models.F("clicks")), name="%(app_label)s_%(class)s_unique_lte_clicks"
+            ),
+        ]
+        indexes = [
+            # Affiliate reports and dashboards: one affiliate's rows over a date range.
+            models.Index(fields=["affiliate", "day"], name="dailystat_affiliate_day"),
+            # Advertiser reports: the rows of its offers over a date range.
+            models.Index(fields=["offer", "day"], name="dailystat_offer_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} offer {self.offer_id} affiliate {self.affiliate_id}"
+
+
+class DailySubStat(Counts):
+    """The same as DailyStat, one row per sub ID (aff_sub) as well: what an affiliate's report by sub ID reads.
+
+    A sub ID is free text up to settings.TALLY_MAX_PARAM_LENGTH, too long for a unique index; rows are only
+    written by a whole-day recompute, which never makes two rows for one key."""
+
+    day = models.DateField()
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="+")
+    aff_sub = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            # An affiliate's report grouped by sub ID over a date range.
+            models.Index(fields=["affiliate", "day"], name="dailysubstat_affiliate_day"),
+            # The recompute deletes whole days.
+            models.Index(fields=["day"], name="dailysubstat_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} offer {self.offer_id} affiliate {self.affiliate_id} sub {self.aff_sub[:20]!r}"
+
+
+class RollupState(models.Model):
+    """The single row saying how far the rollups are current, and in which time zone their days were cut.
+
+    Its row lock serialises the refresh job, a rebuild and conversion status changes."""
+
+    # Raw rows created before this instant are in the rollups (give or take the refresh's safety margin).
+    covered_until = models.DateTimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"rollups current until {self.covered_until} ({self.time_zone})"

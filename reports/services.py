@@ -1,0 +1,188 @@
+"""Keeping the rollups current.
+
+The click and postback endpoints write nothing here (they stay one short transaction each). Instead a frequent
+job (`reports.tasks.refresh_rollups`, every minute by beat) recomputes, from raw rows, every network day from the
+one the previous run reached (less a safety margin for late commits) up to now; `manage.py rebuild_rollups`
+recomputes everything. A conversion status change moves its count (and approved money) between the status columns
+at once, in its own transaction. All three take the RollupState row lock, so they apply one after the other.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum, TextField, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from config.periods import day_start, network_tz
+from conversions.models import Conversion
+from reports.models import DailyStat, DailySubStat, RollupState
+from tracking.models import Click
+
+# How late a click or conversion may commit after its created_at and still be counted by the next refresh.
+LATE_COMMIT_MARGIN = timedelta(minutes=5)
+COLUMN = {
+    Conversion.Status.APPROVED: "approved",
+    Conversion.Status.PENDING: "pending",
+    Conversion.Status.REJECTED: "rejected",
+}
+COUNT_FIELDS = ("clicks", "unique_clicks", "approved", "pending", "rejected", "payout", "revenue")
+
+
+def _locked_state():
+    RollupState.objects.get_or_create(pk=1)
+    return RollupState.objects.select_for_update().get(pk=1)
+
+
+def _network_day(instant):
+    return timezone.localtime(instant, network_tz()).date()
+
+
+def _click_groups(first_day):
+    clicks = Click.objects.all()
+    if first_day is not None:
+        clicks = clicks.filter(created_at__gte=day_start(first_day))
+    return (
+        clicks.annotate(day=TruncDate("created_at", tzinfo=network_tz()))
+        .values("day", "offer_id", "affiliate_id", "aff_sub")
+        .annotate(clicks=Count("pk"), unique_clicks=Count("pk", filter=Q(is_unique=True)))
+        .order_by()
+    )
+
+
+def _conversion_groups(first_day):
+    conversions = Conversion.objects.all()
+    if first_day is not None:
+        conversions = conversions.filter(created_at__gte=day_start(first_day))
+    approved = Q(status=Conversion.Status.APPROVED)
+    return (
+        conversions.annotate(
+            day=TruncDate("created_at", tzinfo=network_tz()),
+            sub=Coalesce("click__aff_sub", Value(""), output_field=TextField()),
+        )
+        .values("day", "offer_id", "affiliate_id", "sub")
+        .annotate(
+            approved=Count("pk", filter=approved),
+            pending=Count("pk", filter=Q(status=Conversion.Status.PENDING)),
+            rejected=Count("pk", filter=Q(status=Conversion.Status.REJECTED)),
+            payout=Coalesce(
+                Sum("payout", filter=approved), Value(0), output_field=Conversion._meta.get_field("payout")
+            ),
+            revenue=Coalesce(
+                Sum("revenue", filter=approved), Value(0), output_field=Conversion._meta.get_field("revenue")
+            ),
+        )
+        .order_by()
+    )
+
+
+def _recompute(first_day):
+    """Replace the rollup rows of every day from `first_day` (None: all days) by a fresh aggregation."""
+    sub_rows = DailySubStat.objects.all()
+    rows = DailyStat.objects.all()
+    if first_day is not None:
+        sub_rows, rows = sub_rows.filter(day__gte=first_day), rows.filter(day__gte=first_day)
+    sub_rows.delete()
+    rows.delete()
+
+    merged = {}
+    for group in _click_groups(first_day).iterator(chunk_size=5000):
+        key = (group["day"], group["offer_id"], group["affiliate_id"], group["aff_sub"])
+        merged[key] = DailySubStat(
+            day=key[0], offer_id=key[1], affiliate_id=key[2], aff_sub=key[3],
+            clicks=group["clicks"], unique_clicks=group["unique_clicks"],
+        )  # fmt: skip
+    for group in _conversion_groups(first_day).iterator(chunk_size=5000):
+        key = (group["day"], group["offer_id"], group["affiliate_id"], group["sub"])
+        row = merged.get(key)
+        if row is None:
+            row = merged[key] = DailySubStat(day=key[0], offer_id=key[1], affiliate_id=key[2], aff_sub=key[3])
+        for name in ("approved", "pending", "rejected", "payout", "revenue"):
+            setattr(row, name, group[name])
+    DailySubStat.objects.bulk_create(merged.values(), batch_size=2000)
+    _sum_subs_into_daily(first_day)
+    return len(merged)
+
+
+def _sum_subs_into_daily(first_day):
+    """DailyStat is DailySubStat summed over sub IDs: one INSERT … SELECT, the same on PostgreSQL and SQLite."""
+    sums = ", ".join(f"SUM({name})" for name in COUNT_FIELDS)
+    columns = ", ".join(COUNT_FIELDS)
+    where, params = ("WHERE day >= %s", [first_day]) if first_day is not None else ("", [])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {DailyStat._meta.db_table} (day, offer_id, affiliate_id, {columns}) "  # noqa: S608
+            f"SELECT day, offer_id, affiliate_id, {sums} FROM {DailySubStat._meta.db_table} {where} "
+            "GROUP BY day, offer_id, affiliate_id",
+            params,
+        )
+
+
+def _first_stale_day(state, now, first_day=None):
+    """The first network day to recompute: None (all days) when nothing is covered or the zone changed."""
+    if state.covered_until is None or state.time_zone != settings.TALLY_NETWORK_TIME_ZONE:
+        return None
+    stale = _network_day(min(state.covered_until, now) - LATE_COMMIT_MARGIN)
+    return stale if first_day is None else min(first_day, stale)
+
+
+def _mark_covered(state, now):
+    state.covered_until = now
+    state.time_zone = settings.TALLY_NETWORK_TIME_ZONE
+    state.refreshed_at = timezone.now()
+    state.save()
+
+
+@transaction.atomic
+def rollups_refresh(*, now=None):
+    """Bring the rollups up to now: recompute each network day from the last run's (less LATE_COMMIT_MARGIN).
+
+    The first run, or the first after the network time zone changed, recomputes every day. Returns the number of
+    sub-ID rows written."""
+    state = _locked_state()
+    now = now or timezone.now()
+    written = _recompute(_first_stale_day(state, now))
+    _mark_covered(state, now)
+    return written
+
+
+@transaction.atomic
+def rollups_rebuild(*, first_day=None, now=None):
+    """Recompute the rollups from raw clicks and conversions: every day, or every day from `first_day` on
+    (earlier if the rollups were not current up to it). Returns the number of sub-ID rows written."""
+    state = _locked_state()
+    now = now or timezone.now()
+    written = _recompute(None if first_day is None else _first_stale_day(state, now, first_day))
+    _mark_covered(state, now)
+    return written
+
+
+def rollups_move_conversion(*, conversion, old_status):
+    """Move one conversion's count (and its money when approved) from its old status to its current one.
+
+    Call it inside the transaction that changed the status. A conversion the rollups do not hold yet (created
+    after the last refresh) is left to the next refresh, which reads its new status from the raw row."""
+    new_status = conversion.status
+    if old_status == new_status:
+        return
+    state = _locked_state()
+    if (
+        state.covered_until is None
+        or state.time_zone != settings.TALLY_NETWORK_TIME_ZONE
+        or conversion.created_at >= state.covered_until
+    ):
+        return
+    old_column, new_column = COLUMN[old_status], COLUMN[new_status]
+    changes = {old_column: F(old_column) - 1, new_column: F(new_column) + 1}
+    if Conversion.Status.APPROVED in (old_status, new_status):
+        sign = 1 if new_status == Conversion.Status.APPROVED else -1
+        changes["payout"] = F("payout") + sign * conversion.payout
+        changes["revenue"] = F("revenue") + sign * conversion.revenue
+    key = {"day": _network_day(conversion.created_at), "offer_id": conversion.offer_id}
+    key["affiliate_id"] = conversion.affiliate_id
+    # A row whose count is already 0 never held this conversion (it committed after the refresh read): leave it.
+    held = {f"{old_column}__gt": 0}
+    DailyStat.objects.filter(**key, **held).update(**changes)
+    sub = conversion.click.aff_sub if conversion.click_id else ""
+    DailySubStat.objects.filter(**key, **held, aff_sub=sub).update(**changes)
