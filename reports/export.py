@@ -1,0 +1,38 @@
+"""CSV of a report, exactly as the page shows it (same columns, groups, filters and order), streamed row by row."""
+
+import csv
+from decimal import Decimal
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such text gets a leading '.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A value as CSV text. Text that a spreadsheet would run as a formula is neutralised with a leading
+    apostrophe; numbers Tally computed (a negative profit is "-5.00") stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | Decimal):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, so csv.writer can feed a streaming response."""
+
+    def write(self, value):
+        return value
+
+
+def report_csv_lines(*, rows, totals, columns, group_label, with_id):
+    """Yield the CSV lines: a header, one line per row, then the total line(s)."""
+    writer = csv.writer(_Echo())
+    header = [group_label] + (["ID"] if with_id else []) + ["Currency"] + [metric.label for metric in columns]
+    yield writer.writerow(header)
+    for row in [*rows, *totals]:
+        cells = [row.label] + ([row.key if row.key is not None else ""] if with_id else []) + [row.currency]
+        cells += [row.value(metric.key) for metric in columns]
+        yield writer.writerow([safe_cell(cell) for cell in cells])
