@@ -108,6 +108,9 @@ WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+# The blank choice of list filters (portal filter bars) reads "Any" rather than "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="tally@localhost")

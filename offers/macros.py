@@ -4,6 +4,7 @@ import re
 from urllib.parse import quote, urlsplit
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 CLICK_MACROS = (
     "transaction_id",
@@ -53,3 +54,33 @@ def validate_url_template(template, known=CLICK_MACROS):
 def fill(template, values):
     """Replace each known macro by its percent-encoded value; unknown ones become empty."""
     return MACRO_PATTERN.sub(lambda m: quote(str(values.get(m.group(1) or m.group(2), "")), safe=""), template)
+
+
+def sample_click_values(*, offer_id=None, advertiser_id=None, now=None):
+    """Macro values of a made-up click, to preview a landing URL before any real click exists."""
+    now = now or timezone.now()
+    return {
+        "transaction_id": "9f2c4e7a1b3d5f60718293a4b5c6d7e8",
+        "affiliate_id": 7,
+        "offer_id": offer_id or 123,
+        "aff_sub": "newsletter",
+        "aff_sub2": "banner-a",
+        "aff_sub3": "",
+        "aff_sub4": "",
+        "aff_sub5": "",
+        "source": "email",
+        "aff_click_id": "abc123",
+        "advertiser_id": advertiser_id or 45,
+        "date": now.strftime("%Y-%m-%d"),
+        "datetime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "timestamp": int(now.timestamp()),
+    }
+
+
+def preview(template, **sample):
+    """(landing URL for a sample click, None) when the template is valid, else (None, the error message)."""
+    try:
+        validate_url_template(template)
+    except ValidationError as error:
+        return None, " ".join(error.messages)
+    return fill(template, sample_click_values(**sample)), None

@@ -1,5 +1,6 @@
 """Writes of offers, goals and access rows: one function a change, each its own transaction."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from config.db import assign_and_save
@@ -54,3 +55,32 @@ def offer_access_request(*, offer, affiliate) -> OfferAccess:
         offer=offer, affiliate=affiliate, defaults={"status": OfferAccess.Status.PENDING}
     )
     return access
+
+
+@transaction.atomic
+def goal_delete(*, goal) -> None:
+    """Remove a goal that never converted (one with conversions stays: the books point at it)."""
+    if goal.conversions.exists():
+        raise ValidationError(f"Goal {goal.name!r} has conversions and cannot be removed.", code="goal_in_use")
+    goal.delete()
+
+
+@transaction.atomic
+def offer_save(*, offer=None, fields, goals=(), goals_removed=()) -> Offer:
+    """Create (offer=None) or update an offer together with its goals, all or nothing (the portal's offer form).
+
+    `goals` is a list of (goal or None for a new one, fields); `goals_removed` the goals to delete.
+    """
+    fields = dict(fields)
+    if offer is None:
+        offer = offer_create(advertiser=fields.pop("advertiser"), **fields)
+    else:
+        offer = offer_update(offer=offer, **fields)
+    for goal in goals_removed:
+        goal_delete(goal=goal)
+    for goal, goal_fields in goals:
+        if goal is None:
+            goal_create(offer=offer, **goal_fields)
+        else:
+            goal_update(goal=goal, **goal_fields)
+    return offer

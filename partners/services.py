@@ -63,3 +63,16 @@ def member_create(*, email, advertiser=None, affiliate=None, username=None, pass
         user.save(update_fields=["password"])
     Membership.objects.create(user=user, advertiser=advertiser, affiliate=affiliate)
     return user
+
+
+def advertiser_set_status(*, advertiser, status) -> Advertiser:
+    """Activate or suspend an advertiser (a suspended advertiser's offers take no clicks)."""
+    return advertiser_update(advertiser=advertiser, status=PartnerStatus(status))
+
+
+@transaction.atomic
+def advertiser_clear_token(*, advertiser) -> Advertiser:
+    """Stop requiring a security token on this advertiser's postbacks."""
+    advertiser.security_token = ""
+    advertiser.save(update_fields=["security_token", "updated_at"])
+    return advertiser

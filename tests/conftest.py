@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 
 from tests import factories
+from tests.portal import advertiser_user, affiliate_user, fast_passwords, manager_client  # noqa: F401 -- portal fixtures
 
 
 @pytest.fixture

@@ -1,19 +1,29 @@
-"""GET /click (and HasOffers' /aff_c): a shopper's browser arrives, leaves with a transaction ID."""
+"""GET /click (and HasOffers' /aff_c): a shopper's browser arrives, leaves with a transaction ID.
+
+Below it, the manager portal's click pages: "did this click arrive?"
+"""
 
 import re
 
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import MAX_URL_REDIRECT_LENGTH
+from django.views import View
 from django.views.decorators.http import require_safe
 
 from config.http import client_ip, plain_page
+from config.listing import FilteredListView
+from conversions.selectors import conversion_list
 from offers.macros import fill
 from offers.models import Offer, OfferAccess, access_verdict
 from partners.models import Affiliate
+from partners.permissions import ManagerRequiredMixin
+from tracking.filters import ClickFilter
 from tracking.models import SUB_FIELDS, Click
+from tracking.selectors import click_list
 from tracking.services import click_record
 
 ID_PATTERN = re.compile(r"[0-9]{1,18}")
@@ -95,3 +105,29 @@ def click(request):
     )
     session.offer = offer
     return HttpResponseRedirect(fill(offer.destination_url, session.macro_values()))
+
+
+# --- Manager portal: clicks -----------------------------------------------------------------------------------
+
+
+class ClickListView(ManagerRequiredMixin, FilteredListView):
+    """Recent clicks, newest first, filtered by offer, affiliate, transaction ID, sub ID, source or dates."""
+
+    template_name = "tracking/click_list.html"
+    selector = staticmethod(click_list)
+    filterset_class = ClickFilter
+    ordering = ("-created_at", "-id")
+
+
+class ClickDetailView(ManagerRequiredMixin, View):
+    def get(self, request, transaction_id):
+        click = get_object_or_404(
+            click_list(user=request.user).select_related("offer__advertiser"), transaction_id=transaction_id
+        )
+        context = {
+            "click": click,
+            "landing_url": fill(click.offer.destination_url, click.macro_values()),
+            "conversions": conversion_list(user=request.user).filter(click=click),
+            "expired": click.expires_at < timezone.now(),
+        }
+        return render(request, "tracking/click_detail.html", context)
