@@ -1,6 +1,7 @@
 """Pieces every FilterSet shares: a network-day date range on created_at."""
 
 import django_filters
+from django import forms
 
 from config.periods import day_end, day_start
 
@@ -10,8 +11,13 @@ class CreatedRangeFilterSet(django_filters.FilterSet):
 
     date_field = "created_at"
 
-    date_from = django_filters.DateFilter(method="filter_date_from", label="From")
-    date_to = django_filters.DateFilter(method="filter_date_to", label="To")
+    # type="date": a date picker on portal pages (the API reads the same YYYY-MM-DD).
+    date_from = django_filters.DateFilter(
+        method="filter_date_from", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        method="filter_date_to", label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def filter_date_from(self, queryset, name, value):
         return queryset.filter(**{f"{self.date_field}__gte": day_start(value)})
