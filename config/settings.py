@@ -6,6 +6,8 @@ Django's own settings take a DJANGO_ prefix; Tally's take TALLY_. Malformed valu
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -160,6 +162,44 @@ TALLY_TRUSTED_PROXY_COUNT = env.int("TALLY_TRUSTED_PROXY_COUNT", default=0)
 TALLY_MAX_PARAM_LENGTH = env.int("TALLY_MAX_PARAM_LENGTH", default=2048)
 # Tolerance of the X-Tally-Signature timestamp, in seconds.
 TALLY_SIGNATURE_TOLERANCE = env.int("TALLY_SIGNATURE_TOLERANCE", default=300)
+
+# --- Background jobs: affiliate postbacks and session expiry (SPEC §6, §7) ----------------------
+# Days after a click's session ends before its IP, user agent and referer are erased.
+TALLY_CLICK_RETENTION_DAYS = env.int("TALLY_CLICK_RETENTION_DAYS", default=30)
+# Affiliate postbacks: retried with exponential backoff (base doubling up to max, with jitter) for this long.
+TALLY_POSTBACK_RETRY_HOURS = env.float("TALLY_POSTBACK_RETRY_HOURS", default=72)
+TALLY_POSTBACK_RETRY_BASE_SECONDS = env.float("TALLY_POSTBACK_RETRY_BASE_SECONDS", default=60)
+TALLY_POSTBACK_RETRY_MAX_SECONDS = env.float("TALLY_POSTBACK_RETRY_MAX_SECONDS", default=6 * 3600)
+# A delivery queued this long ago and still not attempted is queued again by the sweep (broker down, worker lost).
+TALLY_POSTBACK_REQUEUE_SECONDS = env.float("TALLY_POSTBACK_REQUEUE_SECONDS", default=300)
+# How often beat runs the sweep that sends due deliveries.
+TALLY_POSTBACK_SWEEP_SECONDS = env.float("TALLY_POSTBACK_SWEEP_SECONDS", default=60)
+# After failing to reach the broker, a process leaves new deliveries to the sweep for this long.
+TALLY_POSTBACK_BROKER_PAUSE_SECONDS = env.float("TALLY_POSTBACK_BROKER_PAUSE_SECONDS", default=10)
+TALLY_POSTBACK_CONNECT_TIMEOUT = env.float("TALLY_POSTBACK_CONNECT_TIMEOUT", default=3)
+TALLY_POSTBACK_READ_TIMEOUT = env.float("TALLY_POSTBACK_READ_TIMEOUT", default=5)
+TALLY_POSTBACK_MAX_RESPONSE_BYTES = env.int("TALLY_POSTBACK_MAX_RESPONSE_BYTES", default=4096)
+# Lets postbacks reach 127.0.0.1/::1. For tests and local experiments only: never in production.
+TALLY_POSTBACK_ALLOW_LOOPBACK = env.bool("TALLY_POSTBACK_ALLOW_LOOPBACK", default=False)
+
+# Outgoing postbacks (slow network I/O) have a queue of their own; a worker started without -Q takes both.
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in ("celery", "postbacks")]
+CELERY_TASK_ROUTES = {"conversions.tasks.postback_deliver": {"queue": "postbacks"}}
+# No result backend by default (tasks record what they do in the database).
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Send affiliate postbacks that are due and that no task carried: every minute (cron * * * * *) by default.
+CELERY_BEAT_SCHEDULE["conversions-postback-sweep"] = {
+    "task": "conversions.tasks.postback_sweep",
+    "schedule": TALLY_POSTBACK_SWEEP_SECONDS,
+    "options": {"expires": TALLY_POSTBACK_SWEEP_SECONDS},
+}
+# Mark ended sessions expired and erase personal data past retention: every 15 minutes (cron */15 * * * *).
+CELERY_BEAT_SCHEDULE["tracking-sessions-expire"] = {
+    "task": "tracking.tasks.sessions_expire",
+    "schedule": crontab(minute="*/15"),
+    "options": {"expires": 14 * 60},
+}
 
 LOGGING = {
     "version": 1,
