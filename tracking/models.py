@@ -45,6 +45,13 @@ class Click(models.Model):
             models.Index(fields=["affiliate", "created_at"], name="click_affiliate_time"),
             # The expiry job's work queue: sessions not yet marked expired, oldest expiry first.
             models.Index(fields=["expires_at"], condition=models.Q(expired=False), name="click_unexpired"),
+            # The erasure pass: expired sessions still holding an IP, user agent or referer, oldest expiry first.
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(expired=True)
+                & (models.Q(ip__isnull=False) | ~models.Q(user_agent="") | ~models.Q(referer="")),
+                name="click_personal_data_kept",
+            ),
         ]
 
     def __str__(self):

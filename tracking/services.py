@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from tracking.models import Click
@@ -26,3 +28,36 @@ def click_record(*, offer, affiliate, subs, ip, user_agent, referer, now=None):
     )
     click.save(force_insert=True)
     return click
+
+
+EXPIRY_BATCH_SIZE = 5000
+
+
+def _in_batches(queryset, update, batch_size):
+    """Apply update to the rows of queryset, batch_size at a time (each batch a short statement of its own, so
+    a backlog of millions never holds long locks); the queryset must stop matching rows once updated."""
+    done = 0
+    while True:
+        ids = list(queryset.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return done
+        done += queryset.filter(pk__in=ids).update(**update)
+
+
+def sessions_expire(*, now=None, batch_size=EXPIRY_BATCH_SIZE):
+    """Mark clicks whose session has ended as expired, and erase the IP, user agent and referer of those that
+    ended more than TALLY_CLICK_RETENTION_DAYS ago. Idempotent: a second run finds nothing left to do.
+
+    Attribution never depends on this job: the postback decides expiry by the click's expires_at alone.
+    Returns how many clicks were marked expired and how many were erased."""
+    now = now or timezone.now()
+    ended = Click.objects.filter(expired=False, expires_at__lt=now).order_by("expires_at")
+    expired = _in_batches(ended, {"expired": True}, batch_size)
+    cutoff = now - timedelta(days=settings.TALLY_CLICK_RETENTION_DAYS)
+    keeping = (
+        Click.objects.filter(expired=True, expires_at__lt=cutoff)
+        .filter(Q(ip__isnull=False) | ~Q(user_agent="") | ~Q(referer=""))
+        .order_by("expires_at")
+    )
+    erased = _in_batches(keeping, {"ip": None, "user_agent": "", "referer": ""}, batch_size)
+    return {"expired": expired, "erased": erased}
