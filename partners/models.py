@@ -73,11 +73,25 @@ class Affiliate(TimestampedModel):
     status = models.CharField(max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.PENDING)
     contact_email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
+    # From the public sign-up form (SPEC §1): who applied, how they send traffic, when they accepted the terms.
+    contact_name = models.CharField(max_length=200, blank=True)
+    traffic_sources = models.TextField(blank=True, help_text="How the affiliate sends traffic (sites, email, ads…).")
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    # Set when a manager turned the application down (the affiliate is then suspended); shown in the rejection email.
+    rejection_reason = models.CharField(max_length=500, blank=True)
+    # The network's own test publisher: advertisers' live integration tests make their clicks through it. Its clicks
+    # stay out of reports and postbacks for them run every rule but record no conversion (like test=1).
+    is_test = models.BooleanField(default=False, editable=False)
     # Signs the postbacks Tally sends to this affiliate (X-Tally-Signature).
     postback_secret = models.CharField(max_length=128, default=new_secret)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_test"], condition=Q(is_test=True), name="%(app_label)s_%(class)s_one_test_affiliate"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} (#{self.pk})"
