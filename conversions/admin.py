@@ -1,6 +1,15 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
-from conversions.models import Conversion, ConversionStatusChange, PostbackLog
+from conversions.delivery import delivery_resend, validate_postback_url
+from conversions.models import (
+    AffiliatePostback,
+    Conversion,
+    ConversionStatusChange,
+    PostbackAttempt,
+    PostbackDelivery,
+    PostbackLog,
+)
 
 
 @admin.register(Conversion)
@@ -24,3 +33,52 @@ class PostbackLogAdmin(admin.ModelAdmin):
 class ConversionStatusChangeAdmin(admin.ModelAdmin):
     list_display = ["conversion", "old_status", "new_status", "reason", "changed_by", "changed_at"]
     raw_id_fields = ["conversion"]
+
+
+@admin.register(AffiliatePostback)
+class AffiliatePostbackAdmin(admin.ModelAdmin):
+    list_display = ["affiliate", "offer", "url", "on_status_change", "updated_at"]
+    list_filter = ["on_status_change"]
+    search_fields = ["url", "affiliate__name"]
+    list_select_related = ["affiliate", "offer"]
+    raw_id_fields = ["affiliate", "offer"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        # The same checks as the affiliate's own page: known macros, and the SSRF guard.
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["url"].validators = [*form.base_fields["url"].validators, validate_postback_url]
+        return form
+
+
+class PostbackAttemptInline(admin.TabularInline):
+    model = PostbackAttempt
+    extra = 0
+    can_delete = False
+    fields = ["attempted_at", "url", "status_code", "duration_ms", "error", "response_snippet"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PostbackDelivery)
+class PostbackDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["id", "conversion", "conversion_status", "status", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["status", "conversion_status"]
+    list_select_related = ["conversion"]
+    raw_id_fields = ["conversion", "postback"]
+    readonly_fields = ["attempts", "delivered_at", "last_error", "queued_at"]
+    inlines = [PostbackAttemptInline]
+    actions = ["resend"]
+
+    @admin.action(description="Resend the selected postbacks")
+    def resend(self, request, queryset):
+        sent = 0
+        for delivery in queryset:
+            try:
+                delivery_resend(delivery=delivery)
+                sent += 1
+            except ValidationError as exc:
+                self.message_user(request, f"#{delivery.pk}: {exc.messages[0]}", messages.WARNING)
+        if sent:
+            self.message_user(request, f"{sent} postback(s) queued to be sent again.", messages.SUCCESS)

@@ -126,3 +126,103 @@ class ConversionStatusChange(models.Model):
 
     def __str__(self):
         return f"#{self.conversion_id}: {self.old_status} → {self.new_status}"
+
+
+class AffiliatePostback(TimestampedModel):
+    """An affiliate's postback URL (SPEC §6): Tally calls it for the affiliate's conversions on one offer, or on
+    every offer when `offer` is empty. An offer's own postback takes the place of the affiliate-wide one."""
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="postbacks")
+    offer = models.ForeignKey(
+        Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="affiliate_postbacks"
+    )
+    # A URL template with the macros of SPEC §4 (offers.macros.POSTBACK_MACROS); checked by the services.
+    url = models.CharField(max_length=2000)
+    # Off: one call when the conversion is approved. On: a call each time the conversion takes a status
+    # (approved, pending or rejected, when recorded and when a manager changes it); {status} tells which.
+    on_status_change = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["affiliate"], condition=Q(offer__isnull=True), name="%(app_label)s_%(class)s_one_global"
+            ),
+            models.UniqueConstraint(
+                fields=["affiliate", "offer"],
+                condition=Q(offer__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_offer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.affiliate} → {self.url}"
+
+
+class PostbackDelivery(TimestampedModel):
+    """One call Tally owes an affiliate: a conversion, in the status it reports, to one postback URL. Written in
+    the same transaction as the conversion (an outbox), sent by a worker, retried until delivered or given up."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DELIVERED = "delivered"
+        FAILED = "failed"
+
+    conversion = models.ForeignKey(Conversion, on_delete=models.CASCADE, related_name="postback_deliveries")
+    # Kept (as NULL) when the affiliate removes the postback, so its history stays; such a delivery can't be sent.
+    postback = models.ForeignKey(
+        AffiliatePostback, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    # The conversion status this call reports ({status}); a status-change postback has one delivery per change.
+    conversion_status = models.CharField(max_length=16, choices=Conversion.Status.choices)
+    is_status_update = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    # When the next attempt is due (pending only); a worker sending it pushes it forward while it works.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When a send task was last queued for it; the sweep queues it again if nothing came of that.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # No retries after this (72 h after it was written, or after a manual resend).
+    give_up_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A plain postback is called once per conversion, however often its status goes back and forth.
+            models.UniqueConstraint(
+                fields=["conversion", "postback"],
+                condition=Q(is_status_update=False),
+                name="%(app_label)s_%(class)s_once_per_conversion",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", next_attempt_at__isnull=False)
+                | (~Q(status="pending") & Q(next_attempt_at__isnull=True)),
+                name="%(app_label)s_%(class)s_due_iff_pending",
+            ),
+        ]
+        indexes = [
+            # The sweep: pending deliveries whose next attempt is due, oldest first.
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="delivery_due"),
+        ]
+
+    def __str__(self):
+        return f"Delivery #{self.pk} of conversion #{self.conversion_id} ({self.status})"
+
+
+class PostbackAttempt(models.Model):
+    """One request Tally made (or refused to make) for a delivery, with what came back."""
+
+    delivery = models.ForeignKey(PostbackDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    attempted_at = models.DateTimeField()
+    url = models.TextField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    response_snippet = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["delivery", "attempted_at", "id"]
+
+    def __str__(self):
+        return f"{self.attempted_at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error}"

@@ -1,6 +1,6 @@
 """Reads of conversions and postback logs, scoped to what the user may see."""
 
-from conversions.models import Conversion, PostbackLog
+from conversions.models import AffiliatePostback, Conversion, PostbackDelivery, PostbackLog
 from partners.roles import Role, role_of
 
 
@@ -25,3 +25,32 @@ def postback_log_list(*, user):
     if role == Role.ADVERTISER:
         return logs.filter(conversion__offer__advertiser_id=user.membership.advertiser_id)
     return logs.none()
+
+
+def affiliate_postback_url(affiliate):
+    """The affiliate-wide postback URL ("" when none is set): the `postback_url` of an affiliate."""
+    postback = AffiliatePostback.objects.filter(affiliate=affiliate, offer__isnull=True).first()
+    return postback.url if postback else ""
+
+
+def affiliate_postback_list(*, user):
+    """Postback URLs: managers see all, an affiliate its own."""
+    role = role_of(user)
+    postbacks = AffiliatePostback.objects.select_related("affiliate", "offer")
+    if role == Role.MANAGER:
+        return postbacks
+    if role == Role.AFFILIATE:
+        return postbacks.filter(affiliate_id=user.membership.affiliate_id)
+    return postbacks.none()
+
+
+def postback_delivery_list(*, user):
+    """Deliveries of affiliate postbacks (newest first, with their attempts): managers see all, an affiliate
+    its own. Advertisers see none: these are the network's calls to affiliates."""
+    role = role_of(user)
+    deliveries = PostbackDelivery.objects.select_related("conversion", "postback").prefetch_related("attempt_log")
+    if role == Role.MANAGER:
+        return deliveries
+    if role == Role.AFFILIATE:
+        return deliveries.filter(conversion__affiliate_id=user.membership.affiliate_id)
+    return deliveries.none()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from config.periods import period_starts
 from conversions import signing
+from conversions.delivery import deliveries_record
 from conversions.models import Conversion, ConversionStatusChange, PostbackLog
 from conversions.params import Rejection, parse
 from offers.models import Goal, Offer, OfferAccess, access_verdict, compute_amount
@@ -251,6 +252,8 @@ def _convert(p, ctx, trace, now, test):
         raise error from None
     trace.ok("duplicate")
     trace.append({"rule": "cap_reached", "ok": cap is None, "detail": f"the {cap} cap is full" if cap else ""})
+    # The affiliate's postback (SPEC §6): an outbox row in this transaction, sent by a worker after commit.
+    deliveries_record(conversion=conversion)
     return conversion, status, reason
 
 
@@ -361,6 +364,7 @@ def conversion_set_status(*, conversion, status, reason="", user=None):
     locked.status = status
     locked.status_reason = reason[:255] if status == Conversion.Status.REJECTED else ""
     locked.save(update_fields=["status", "status_reason", "updated_at"])
+    deliveries_record(conversion=locked, old_status=old_status)
     rollups_move_conversion(conversion=locked, old_status=old_status)
     return locked
 
