@@ -3,6 +3,7 @@ from django.db import connection
 
 from tests import factories
 from tests.portal import advertiser_user, affiliate_user, fast_passwords, manager_client  # noqa: F401 -- portal fixtures
+from tests.worker import celery_worker, worker  # noqa: F401 -- fixtures: a real Celery worker
 
 
 @pytest.fixture
