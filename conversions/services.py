@@ -308,7 +308,15 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
         outcome.http_status = HTTP_STATUS[rejection.reason]
         outcome.conversion_id = existing.pk if existing else None
         outcome.trace = list(trace)
-        outcome.log = _log(request, outcome, now, test=bool(p and p.test), conversion=existing, replay_of=replay_of)
+        outcome.log = _log(
+            request,
+            outcome,
+            now,
+            test=bool(p and p.test),
+            conversion=existing,
+            replay_of=replay_of,
+            trace_offer=trace.offer,
+        )
         return outcome
 
 
