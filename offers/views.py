@@ -52,7 +52,8 @@ class OfferFormView(ManagerRequiredMixin, View):
 
     def get(self, request, pk=None):
         offer = self.get_offer()
-        form = OfferForm(instance=offer, user=request.user)
+        initial = {"advertiser": request.GET.get("advertiser")} if offer is None else {}
+        form = OfferForm(instance=offer, initial=initial, user=request.user)
         formset = GoalFormSet(instance=offer or Offer(), prefix="goals")
         sample = offer.destination_url if offer else ""
         return self.render(offer, form, formset, sample)

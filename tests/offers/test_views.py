@@ -360,3 +360,11 @@ def test_editing_an_access_row_refuses_a_negative_payout(manager_client):
     assert response.context["form"].errors["payout"] == ["Ensure this value is greater than or equal to 0."]
     access.refresh_from_db()
     assert access.payout == Decimal("1.00")
+
+
+def test_a_new_offer_from_an_advertiser_page_starts_with_that_advertiser(manager_client):
+    advertiser = factories.AdvertiserFactory()
+
+    response = manager_client.get("/manage/offers/new/", {"advertiser": advertiser.pk})
+
+    assert response.context["form"]["advertiser"].value() == str(advertiser.pk)
