@@ -12,7 +12,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Front-end files from npm into static/vendor (no CDN at run time): Chart.js for the report charts.
+static/vendor/chart.umd.min.js: package.json package-lock.json
+	command -v npm >/dev/null || (apt-get update && apt-get install -y npm)
+	npm ci --no-audit --no-fund --silent
+	mkdir -p static/vendor && cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/
+
+assets: static/vendor/chart.umd.min.js
+
+setup: $(STAMP) assets
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -27,7 +35,7 @@ browser:
 test: lint browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-run: $(STAMP)
+run: $(STAMP) assets
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

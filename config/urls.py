@@ -15,4 +15,5 @@ urlpatterns = [
     path("manage/", views.manage_home, name="manage_home"),
     path("", include("offers.urls")),
     path("", include("partners.urls")),
+    path("", include("reports.urls")),
 ]

@@ -22,6 +22,8 @@ class Counts(models.Model):
     approved = models.PositiveBigIntegerField(default=0)
     pending = models.PositiveBigIntegerField(default=0)
     rejected = models.PositiveBigIntegerField(default=0)
+    # The offer's currency when the row was computed: money is summed per currency, never across currencies.
+    currency = models.CharField(max_length=3, default="USD")
     # Sums over approved conversions only: what the affiliates earned and the advertisers owe.
     payout = models.DecimalField(**BIG_MONEY, default=0)
     revenue = models.DecimalField(**BIG_MONEY, default=0)

@@ -17,8 +17,10 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from offers.models import Offer
+from partners.models import Advertiser, Affiliate
 from partners.roles import Role, role_of
-from reports.models import DailyStat, DailySubStat
+from reports.models import DailyStat, DailySubStat, RollupState
 
 CENT = Decimal("0.01")
 RATE = Decimal("0.0001")
@@ -54,11 +56,11 @@ METRICS = (
 )
 METRIC_BY_KEY = {metric.key: metric for metric in METRICS}
 
-# What each audience may group by, and how a group is keyed and labelled in the rollups.
+# What each audience may group by: the rollup column that keys a group, and the model that names it.
 GROUPINGS = {
-    "affiliate": ("affiliate_id", "affiliate__name"),
-    "offer": ("offer_id", "offer__name"),
-    "advertiser": ("offer__advertiser_id", "offer__advertiser__name"),
+    "affiliate": ("affiliate_id", Affiliate),
+    "offer": ("offer_id", Offer),
+    "advertiser": ("offer__advertiser_id", Advertiser),
     "day": ("day", None),
     "sub": ("aff_sub", None),
 }
@@ -186,10 +188,9 @@ def report_rows(*, user, group_by, date_from: date, date_to: date, filters=None,
     by_sub = group_by == "sub" or filters.get("aff_sub") not in (None, "")
     stats = _filtered(_scoped_stats(user, DailySubStat if by_sub else DailyStat), filters)
     stats = stats.filter(day__gte=date_from, day__lte=date_to)
-    key_field, label_field = GROUPINGS[group_by]
-    values = [key_field, "offer__currency"] + ([label_field] if label_field else [])
+    key_field, label_model = GROUPINGS[group_by]
     grouped = (
-        stats.values(*values)
+        stats.values(key_field, "currency")
         .order_by()
         .annotate(
             clicks=Sum("clicks"),
@@ -202,15 +203,21 @@ def report_rows(*, user, group_by, date_from: date, date_to: date, filters=None,
         )
     )
     hidden = tuple(metric.key for metric in METRICS if role in metric.hidden_from)
+    groups = list(grouped)
+    # Names are looked up afterwards for the groups found: the aggregation itself reads the rollup table alone.
+    names = label_model.objects.in_bulk({g[key_field] for g in groups}) if label_model else {}
     rows = []
-    for group in grouped:
+    for group in groups:
         key = group[key_field]
-        label = group[label_field] if label_field else (key.isoformat() if isinstance(key, date) else key)
+        if label_model:
+            label = names[key].name if key in names else f"#{key}"
+        else:
+            label = key.isoformat() if isinstance(key, date) else key
         rows.append(
             ReportRow(
                 key=key,
                 label=label,
-                currency=group["offer__currency"],
+                currency=group["currency"],
                 clicks=group["clicks"],
                 unique_clicks=group["unique_clicks"],
                 conversions=group["conversions"],
@@ -257,11 +264,13 @@ def report_totals(rows):
     return [totals[currency] for currency in sorted(totals)]
 
 
-def report_daily_series(*, user, date_from: date, date_to: date, filters=None):
+def report_daily_series(*, user, date_from: date, date_to: date, filters=None, rows=None):
     """Clicks and approved conversions for every day in the range (zero where none), for the chart:
-    [{"day": date, "clicks": int, "conversions": int}, ...]."""
+    [{"day": date, "clicks": int, "conversions": int}, ...]. Pass `rows` already grouped by day to save a query."""
+    if rows is None:
+        rows = report_rows(user=user, group_by="day", date_from=date_from, date_to=date_to, filters=filters)
     by_day = {}
-    for row in report_rows(user=user, group_by="day", date_from=date_from, date_to=date_to, filters=filters):
+    for row in rows:
         clicks, conversions = by_day.get(row.key, (0, 0))
         by_day[row.key] = (clicks + row.clicks, conversions + row.conversions)
     series = []
@@ -271,6 +280,12 @@ def report_daily_series(*, user, date_from: date, date_to: date, filters=None):
         series.append({"day": day, "clicks": clicks, "conversions": conversions})
         day += timedelta(days=1)
     return series
+
+
+def rollups_current_until():
+    """The instant up to which the rollups hold every click and conversion (None before the first refresh)."""
+    state = RollupState.objects.filter(pk=1).first()
+    return state.covered_until if state else None
 
 
 def row_fields():

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from config.periods import day_start, network_tz
 from conversions.models import Conversion
+from offers.models import Offer
 from reports.models import DailyStat, DailySubStat, RollupState
 from tracking.models import Click
 
@@ -56,6 +57,7 @@ def _conversion_groups(first_day):
     if first_day is not None:
         conversions = conversions.filter(created_at__gte=day_start(first_day))
     approved = Q(status=Conversion.Status.APPROVED)
+    money = Conversion._meta.get_field("payout")
     return (
         conversions.annotate(
             day=TruncDate("created_at", tzinfo=network_tz()),
@@ -66,43 +68,46 @@ def _conversion_groups(first_day):
             approved=Count("pk", filter=approved),
             pending=Count("pk", filter=Q(status=Conversion.Status.PENDING)),
             rejected=Count("pk", filter=Q(status=Conversion.Status.REJECTED)),
-            payout=Coalesce(
-                Sum("payout", filter=approved), Value(0), output_field=Conversion._meta.get_field("payout")
-            ),
-            revenue=Coalesce(
-                Sum("revenue", filter=approved), Value(0), output_field=Conversion._meta.get_field("revenue")
-            ),
+            payout=Coalesce(Sum("payout", filter=approved), Value(0), output_field=money),
+            revenue=Coalesce(Sum("revenue", filter=approved), Value(0), output_field=money),
         )
         .order_by()
     )
 
 
 def _recompute(first_day):
-    """Replace the rollup rows of every day from `first_day` (None: all days) by a fresh aggregation."""
+    """Replace the rollup rows of every day from `first_day` (None: all days) by a fresh aggregation.
+
+    The grouping queries are the ORM's (so the day is cut in the network zone on PostgreSQL and SQLite alike);
+    their SQL is wrapped in one INSERT … SELECT, so no row passes through Python."""
     sub_rows = DailySubStat.objects.all()
     rows = DailyStat.objects.all()
     if first_day is not None:
         sub_rows, rows = sub_rows.filter(day__gte=first_day), rows.filter(day__gte=first_day)
     sub_rows.delete()
     rows.delete()
-
-    merged = {}
-    for group in _click_groups(first_day).iterator(chunk_size=5000):
-        key = (group["day"], group["offer_id"], group["affiliate_id"], group["aff_sub"])
-        merged[key] = DailySubStat(
-            day=key[0], offer_id=key[1], affiliate_id=key[2], aff_sub=key[3],
-            clicks=group["clicks"], unique_clicks=group["unique_clicks"],
-        )  # fmt: skip
-    for group in _conversion_groups(first_day).iterator(chunk_size=5000):
-        key = (group["day"], group["offer_id"], group["affiliate_id"], group["sub"])
-        row = merged.get(key)
-        if row is None:
-            row = merged[key] = DailySubStat(day=key[0], offer_id=key[1], affiliate_id=key[2], aff_sub=key[3])
-        for name in ("approved", "pending", "rejected", "payout", "revenue"):
-            setattr(row, name, group[name])
-    DailySubStat.objects.bulk_create(merged.values(), batch_size=2000)
+    click_sql, click_params = _click_groups(first_day).query.sql_with_params()
+    conversion_sql, conversion_params = _conversion_groups(first_day).query.sql_with_params()
+    columns = ", ".join(COUNT_FIELDS)
+    sums = ", ".join(f"SUM(u.{name})" for name in COUNT_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {DailySubStat._meta.db_table} (day, offer_id, affiliate_id, aff_sub, currency, {columns}) "  # noqa: S608
+            f"SELECT u.day, u.offer_id, u.affiliate_id, u.aff_sub, o.currency, {sums} FROM ("
+            "SELECT c.day, c.offer_id, c.affiliate_id, c.aff_sub, c.clicks, c.unique_clicks, "
+            f"0 AS approved, 0 AS pending, 0 AS rejected, 0 AS payout, 0 AS revenue FROM ({click_sql}) c "
+            "UNION ALL SELECT v.day, v.offer_id, v.affiliate_id, v.sub, 0, 0, v.approved, v.pending, v.rejected, "
+            f"v.payout, v.revenue FROM ({conversion_sql}) v"
+            f") u JOIN {Offer._meta.db_table} o ON o.id = u.offer_id "
+            "WHERE u.day IS NOT NULL GROUP BY u.day, u.offer_id, u.affiliate_id, u.aff_sub, o.currency",
+            [*click_params, *conversion_params],
+        )
+        written = cursor.rowcount
     _sum_subs_into_daily(first_day)
-    return len(merged)
+    if first_day is None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # every row is new: give the planner fresh statistics
+            cursor.execute(f"ANALYZE {DailySubStat._meta.db_table}, {DailyStat._meta.db_table}")
+    return written
 
 
 def _sum_subs_into_daily(first_day):
@@ -112,8 +117,8 @@ def _sum_subs_into_daily(first_day):
     where, params = ("WHERE day >= %s", [first_day]) if first_day is not None else ("", [])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {DailyStat._meta.db_table} (day, offer_id, affiliate_id, {columns}) "  # noqa: S608
-            f"SELECT day, offer_id, affiliate_id, {sums} FROM {DailySubStat._meta.db_table} {where} "
+            f"INSERT INTO {DailyStat._meta.db_table} (day, offer_id, affiliate_id, currency, {columns}) "  # noqa: S608
+            f"SELECT day, offer_id, affiliate_id, MAX(currency), {sums} FROM {DailySubStat._meta.db_table} {where} "
             "GROUP BY day, offer_id, affiliate_id",
             params,
         )
