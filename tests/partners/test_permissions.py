@@ -149,3 +149,13 @@ def test_a_wrong_password_is_refused_with_a_message(client, manager):
     assert response.status_code == 200
     assert b"Please enter a correct username and password" in response.content
     assert "_auth_user_id" not in client.session
+
+
+def test_a_refused_page_explains_itself_and_points_home(client, affiliate_user):
+    client.force_login(affiliate_user)
+
+    response = client.get("/manage/offers/")
+
+    assert response.status_code == 403
+    assert b"No access" in response.content
+    assert b'href="/"' in response.content
