@@ -66,10 +66,29 @@ class PostbackDeliveryAdmin(admin.ModelAdmin):
     list_display = ["id", "conversion", "conversion_status", "status", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["status", "conversion_status"]
     list_select_related = ["conversion"]
-    raw_id_fields = ["conversion", "postback"]
-    readonly_fields = ["attempts", "delivered_at", "last_error", "queued_at"]
+    # Read-only: sending, retrying and giving up are the workers' business; a manager can Resend.
+    readonly_fields = [
+        "conversion",
+        "postback",
+        "conversion_status",
+        "is_status_update",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "queued_at",
+        "give_up_at",
+        "delivered_at",
+        "last_error",
+        "created_at",
+    ]
     inlines = [PostbackAttemptInline]
     actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     @admin.action(description="Resend the selected postbacks")
     def resend(self, request, queryset):

@@ -187,6 +187,7 @@ class PostbackDelivery(TimestampedModel):
     last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
+        verbose_name_plural = "postback deliveries"
         ordering = ["-created_at", "-id"]
         constraints = [
             # A plain postback is called once per conversion, however often its status goes back and forth.

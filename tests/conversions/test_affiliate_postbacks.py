@@ -351,3 +351,18 @@ def test_money_macros_are_plain_decimals(client, receiver):
     delivery_attempt(delivery_id=delivery.pk)
     payout = parse_qs(urlsplit(receiver.requests[0]["path"]).query)["payout"][0]
     assert Decimal(payout) == delivery.conversion.payout
+
+
+def test_a_manager_resends_a_failed_postback_from_the_admin(client, receiver, admin_client):
+    receiver.script(410, 200)
+    delivery = delivery_attempt(delivery_id=approved_delivery(client, receiver).pk)
+    assert delivery.status == "failed"
+    page = admin_client.get(f"/admin/conversions/postbackdelivery/{delivery.pk}/change/")
+    assert page.status_code == 200 and b"HTTP 410" in page.content
+    response = admin_client.post(
+        "/admin/conversions/postbackdelivery/", {"action": "resend", "_selected_action": [delivery.pk]}
+    )
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_error) == ("pending", "HTTP 410")
+    assert delivery_attempt(delivery_id=delivery.pk).status == "delivered"
