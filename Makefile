@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ADDR ?= 127.0.0.1:8000
 
 .PHONY: run test lint setup browser
 
@@ -38,4 +39,5 @@ test: lint browser
 run: $(STAMP) assets
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	# web, Celery worker and beat together (Procfile.dev); `make run ADDR=127.0.0.1:8080` moves the web server
+	ADDR=$(ADDR) $(BIN)/honcho -f Procfile.dev start
