@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 
@@ -10,6 +10,7 @@ ID_PATTERN = re.compile(r"^[0-9]{1,18}$")
 CURRENCY_PATTERN = re.compile(r"^[A-Za-z]{3}$")
 ADV_SUB_FIELDS = ("adv_sub", "adv_sub2", "adv_sub3", "adv_sub4", "adv_sub5")
 MAX_AMOUNT = Decimal("999999999999.99")
+CENT = Decimal("0.01")
 
 
 class Rejection(Exception):
@@ -43,7 +44,7 @@ def _id(params, name):
     value = params.get(name, "")
     if value == "":
         return None
-    if not ID_PATTERN.match(value):
+    if not ID_PATTERN.fullmatch(value):
         raise Rejection("invalid_parameter", f"{name} must be a positive whole number, got {value[:40]!r}")
     return int(value)
 
@@ -67,17 +68,20 @@ def _amount(params):
         amount = None
     if amount is None or not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
         raise Rejection("invalid_parameter", f"amount must be a non-negative decimal, got {raw[:40]!r}")
-    return amount
+    # Money is kept to the cent: round here, once, rather than leave it to the database (SQLite and
+    # PostgreSQL would round 12.345 differently, and the payout would be worked out from another amount).
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def parse(params, *, goal_required=False):
     """Typed parameters from a dict of strings; raises Rejection for missing_parameter/invalid_parameter."""
-    transaction_id = _text(params, "transaction_id", 64).strip()
+    # missing_parameter comes before invalid_parameter (SPEC §5), so check presence before any value.
     has_partner = params.get("offer_id", "").strip() and params.get("aff_id", "").strip()
-    if not transaction_id and not has_partner:
+    if not params.get("transaction_id", "").strip() and not has_partner:
         raise Rejection("missing_parameter", "send transaction_id, or offer_id and aff_id")
     if goal_required and not params.get("goal_id"):
         raise Rejection("missing_parameter", "goal_id is required on /aff_goal")
+    transaction_id = _text(params, "transaction_id", 64).strip()
     limit = settings.TALLY_MAX_PARAM_LENGTH
     currency = params.get("currency", "").strip()
     if currency and not CURRENCY_PATTERN.match(currency):

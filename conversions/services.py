@@ -1,6 +1,7 @@
 """The postback pipeline (SPEC §5): rules in order, then exactly one conversion, decided by the database."""
 
 import hmac
+import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -48,6 +49,8 @@ class PostbackRequest:
     path: str = "/postback"
     signed_payload: str = ""
     signature: str = ""
+    # A POST whose query string also carries parameters: the signature covers only the body.
+    unsigned_query: bool = False
     goal_required: bool = False
     body_error: str = ""
     received_at: datetime | None = None
@@ -142,6 +145,8 @@ def _check_credentials(req, p, advertiser, trace, now):
             now=now.timestamp(),
             tolerance=settings.TALLY_SIGNATURE_TOLERANCE,
         )
+        if ok and req.unsigned_query:
+            ok, detail = False, "a signed POST must carry all its parameters in the body, not the query string"
         trace.check("invalid_signature", ok, detail or "a signature is required")
     else:
         trace.ok("invalid_signature", "no signature required")
@@ -280,7 +285,12 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
     try:
         if request.body_error:
             raise Rejection("invalid_parameter", request.body_error)
-        p = parse(request.params, goal_required=request.goal_required)
+        try:
+            p = parse(request.params, goal_required=request.goal_required)
+        except Rejection as rejection:
+            if rejection.reason == "invalid_parameter":
+                trace.ok("missing_parameter")
+            raise
         trace.ok("missing_parameter")
         trace.ok("invalid_parameter")
         outcome.transaction_id = p.transaction_id
@@ -320,20 +330,33 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
         return outcome
 
 
+def _storable(text):
+    """PostgreSQL stores no NUL character in text or JSON: keep the rest of the value, mark where it was."""
+    return text.replace("\x00", "\ufffd")
+
+
 def _masked(params):
-    return {k: ("***" if k == "security_token" and v else v) for k, v in params.items()}
+    return {_storable(k): ("***" if k == "security_token" and v else _storable(v)) for k, v in params.items()}
+
+
+def _ip_or_none(value):
+    """The source address as a valid IP (a trusted proxy may forward garbage; the detail keeps what it was)."""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def _log(request, outcome, now, *, test, conversion, replay_of, trace_offer):
     return PostbackLog.objects.create(
         received_at=now,
-        source_ip=request.source_ip,
+        source_ip=_ip_or_none(request.source_ip),
         method=request.method,
         path=request.path,
         params=_masked(request.params),
         verdict=outcome.status,
         reason=outcome.reason,
-        detail=outcome.detail,
+        detail=_storable(outcome.detail),
         http_status=outcome.http_status,
         trace=outcome.trace,
         is_test=test,

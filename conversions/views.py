@@ -65,6 +65,7 @@ def _handle(request, *, hasoffers=False, goal_required=False):
         path=request.path[:32],
         signed_payload=payload,
         signature=request.headers.get("X-Tally-Signature", ""),
+        unsigned_query=request.method == "POST" and bool(request.GET),
         goal_required=goal_required,
     )
     outcome = postback_process(request=request_info)
