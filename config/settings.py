@@ -81,7 +81,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Off by default: a health check is a `SELECT 1` round trip before every request's first query, which the click
+    # and postback endpoints (one or a few short statements) cannot afford. Without it, a connection the database
+    # dropped (e.g. a restart) fails one request in each worker, which Django then discards.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DJANGO_CONN_HEALTH_CHECKS", default=False)
+    # Server-side parameters, so psycopg prepares each statement a connection runs often (after
+    # DJANGO_DB_PREPARE_THRESHOLD runs) and PostgreSQL parses and plans it once. Turn off (false) behind a pooler
+    # in transaction mode (PgBouncer before 1.21), where prepared statements do not survive between transactions.
+    if env.bool("DJANGO_DB_SERVER_SIDE_BINDING", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=env.int("DJANGO_DB_PREPARE_THRESHOLD", default=5)
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -166,6 +176,9 @@ TALLY_NETWORK_TIME_ZONE = env.str("TALLY_NETWORK_TIME_ZONE", default="UTC")
 TALLY_TRUSTED_PROXY_COUNT = env.int("TALLY_TRUSTED_PROXY_COUNT", default=0)
 # Longest accepted value of a sub ID or other free-text click/postback parameter.
 TALLY_MAX_PARAM_LENGTH = env.int("TALLY_MAX_PARAM_LENGTH", default=2048)
+# How long each process may keep the offer/affiliate lookup of a tracking link (tracking.routing): a paused offer
+# or suspended affiliate stops clicks within this many seconds in every process (at once in the one that saved it).
+TALLY_CLICK_CACHE_SECONDS = env.float("TALLY_CLICK_CACHE_SECONDS", default=5.0)
 # Tolerance of the X-Tally-Signature timestamp, in seconds.
 TALLY_SIGNATURE_TOLERANCE = env.int("TALLY_SIGNATURE_TOLERANCE", default=300)
 

@@ -6,7 +6,6 @@ Below it, the manager portal's click pages: "did this click arrive?"
 import re
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -18,13 +17,13 @@ from config.http import client_ip, plain_page
 from config.listing import FilteredListView
 from conversions.selectors import conversion_list
 from offers.macros import fill
-from offers.models import Offer, OfferAccess, access_verdict
-from partners.models import Affiliate
+from offers.models import Offer
 from partners.permissions import ManagerRequiredMixin
 from tracking.filters import ClickFilter
-from tracking.models import SUB_FIELDS, Click
+from tracking.models import SUB_FIELDS
+from tracking.routing import click_route
 from tracking.selectors import click_list
-from tracking.services import click_record
+from tracking.services import click_build, click_insert
 
 ID_PATTERN = re.compile(r"[0-9]{1,18}")
 
@@ -36,15 +35,6 @@ def _parse_id(value):
 def _header(request, name, limit):
     """A request header as text the database accepts: NUL bytes dropped, cut to `limit` characters."""
     return request.META.get(name, "").replace("\x00", "")[:limit]
-
-
-def _landing_url_fits(offer, affiliate, subs):
-    """Whether the landing URL stays within the length Django will redirect to, decided before storing a click.
-
-    Every macro but the sub IDs has a fixed length, so an unsaved click with the same values measures it exactly.
-    """
-    sample = Click(offer=offer, affiliate=affiliate, created_at=timezone.now(), **subs)
-    return len(fill(offer.destination_url, sample.macro_values())) <= MAX_URL_REDIRECT_LENGTH
 
 
 def _sub_values(params):
@@ -79,32 +69,32 @@ def click(request):
     if subs is None:
         return plain_page(400, "Bad tracking link", problem)
 
-    offer = Offer.objects.select_related("advertiser").filter(pk=offer_id).first()
-    access = OfferAccess.objects.filter(offer_id=offer_id, affiliate=OuterRef("pk"))
-    affiliate = Affiliate.objects.filter(pk=aff_id).annotate(access_status=Subquery(access.values("status"))).first()
-    if offer is None or affiliate is None:
+    route = click_route(offer_id=offer_id, aff_id=aff_id)
+    if route is None:
         return plain_page(404, "Link not found", "No such offer or affiliate.")
-    if not affiliate.is_active:
+    offer = route.offer
+    if not route.affiliate.is_active:
         return plain_page(403, "Link not active", "This affiliate is not active.")
-    access_row = OfferAccess(status=affiliate.access_status) if affiliate.access_status else None
-    if not access_verdict(offer, affiliate, access_row):
+    if not route.may_run:
         return plain_page(403, "Link not active", "This affiliate may not run this offer.")
     if offer.status != Offer.Status.ACTIVE or offer.advertiser.status != offer.advertiser.Status.ACTIVE:
         return _paused(offer)
 
-    if not _landing_url_fits(offer, affiliate, subs):
-        return plain_page(400, "Bad tracking link", "The sub IDs make the landing URL too long.")
-
-    session = click_record(
+    # The transaction ID and time are fixed first, so the landing URL is filled once, measured, and only then
+    # is the click stored: a click is never stored for a URL Django would refuse to redirect to.
+    session = click_build(
         offer=offer,
-        affiliate=affiliate,
+        affiliate=route.affiliate,
         subs=subs,
         ip=client_ip(request),
         user_agent=_header(request, "HTTP_USER_AGENT", 1000),
         referer=_header(request, "HTTP_REFERER", 2000),
     )
-    session.offer = offer
-    return HttpResponseRedirect(fill(offer.destination_url, session.macro_values()))
+    landing_url = fill(offer.destination_url, session.macro_values())
+    if len(landing_url) > MAX_URL_REDIRECT_LENGTH:
+        return plain_page(400, "Bad tracking link", "The sub IDs make the landing URL too long.")
+    click_insert(click=session)
+    return HttpResponseRedirect(landing_url)
 
 
 # --- Manager portal: clicks -----------------------------------------------------------------------------------

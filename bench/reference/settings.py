@@ -1,0 +1,19 @@
+"""Settings of the reference app: no middleware, one app with one model, PostgreSQL from DATABASE_URL."""
+
+import environ
+
+env = environ.Env()
+
+DEBUG = False
+SECRET_KEY = "bench-reference-only"  # noqa: S105 - serves 127.0.0.1 only, during a benchmark
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+INSTALLED_APPS = ["bench.reference"]
+MIDDLEWARE = []
+ROOT_URLCONF = "bench.reference.urls"
+WSGI_APPLICATION = "bench.reference.wsgi.application"
+DATABASES = {"default": env.db("DATABASE_URL")}
+# Persistent connections, as Tally's production settings have.
+DATABASES["default"]["CONN_MAX_AGE"] = 600
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
