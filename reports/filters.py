@@ -20,6 +20,7 @@ from partners.roles import Role, role_of
 from partners.selectors import advertiser_list, affiliate_list
 from reports.models import DailyStat
 from reports.selectors import GROUP_LABELS, SORTABLE, report_group_choices
+from reports.widgets import QuickSelect
 
 PRESETS = [
     ("today", "Today"),
@@ -86,10 +87,10 @@ class ReportFilter(django_filters.FilterSet):
     preset = django_filters.ChoiceFilter(choices=PRESETS, method=_unchanged, label="Period", empty_label=None)
     date_from = django_filters.DateFilter(field_name="day", lookup_expr="gte", label="From")
     date_to = django_filters.DateFilter(field_name="day", lookup_expr="lte", label="To")
-    offer = django_filters.ModelChoiceFilter(queryset=scoped(offer_list, Offer))
-    affiliate = django_filters.ModelChoiceFilter(queryset=scoped(affiliate_list, Affiliate))
+    offer = django_filters.ModelChoiceFilter(queryset=scoped(offer_list, Offer), widget=QuickSelect)
+    affiliate = django_filters.ModelChoiceFilter(queryset=scoped(affiliate_list, Affiliate), widget=QuickSelect)
     advertiser = django_filters.ModelChoiceFilter(
-        field_name="offer__advertiser", queryset=scoped(advertiser_list, Advertiser)
+        field_name="offer__advertiser", queryset=scoped(advertiser_list, Advertiser), widget=QuickSelect
     )
     aff_sub = django_filters.CharFilter(label="Sub ID", method="filter_aff_sub")
     sort = django_filters.ChoiceFilter(method=_unchanged, widget=forms.HiddenInput)

@@ -82,6 +82,46 @@ class DailySubStat(Counts):
         return f"{self.day} offer {self.offer_id} affiliate {self.affiliate_id} sub {self.aff_sub[:20]!r}"
 
 
+class DailyOfferStat(Counts):
+    """DailyStat summed over affiliates: one network day of one offer. The whole network's reports by offer,
+    advertiser or day (and the chart) read these, a few rows a day per offer instead of one per affiliate too."""
+
+    day = models.DateField()
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "offer"], name="%(app_label)s_%(class)s_unique_key"),
+        ]
+        indexes = [
+            # Advertiser reports: their offers' rows over a date range.
+            models.Index(fields=["offer", "day"], name="dailyofferstat_offer_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} offer {self.offer_id}"
+
+
+class DailyAffiliateStat(Counts):
+    """DailyStat summed over offers (per currency): one network day of one affiliate. The whole network's report
+    by affiliate, and an affiliate's report by day, read these."""
+
+    day = models.DateField()
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "affiliate", "currency"], name="%(app_label)s_%(class)s_unique_key"),
+        ]
+        indexes = [
+            # An affiliate's rows over a date range.
+            models.Index(fields=["affiliate", "day"], name="dailyaffiliatestat_aff_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} affiliate {self.affiliate_id} {self.currency}"
+
+
 class RollupState(models.Model):
     """The single row saying how far the rollups are current, and in which time zone their days were cut.
 

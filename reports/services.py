@@ -18,7 +18,7 @@ from django.utils import timezone
 from config.periods import day_start, network_tz
 from conversions.models import Conversion
 from offers.models import Offer
-from reports.models import DailyStat, DailySubStat, RollupState
+from reports.models import DailyAffiliateStat, DailyOfferStat, DailyStat, DailySubStat, RollupState
 from tracking.models import Click
 
 # How late a click or conversion may commit after its created_at and still be counted by the next refresh.
@@ -41,7 +41,8 @@ def _network_day(instant):
 
 
 def _click_groups(first_day):
-    clicks = Click.objects.all()
+    # Clicks of the network's test affiliate are advertisers' integration tests, never traffic (issue #9).
+    clicks = Click.objects.filter(affiliate__is_test=False)
     if first_day is not None:
         clicks = clicks.filter(created_at__gte=day_start(first_day))
     return (
@@ -75,17 +76,24 @@ def _conversion_groups(first_day):
     )
 
 
+# Coarser rollups, each summed from the one before it: (table, key columns, currency is part of the key).
+SUMMED_FROM_SUBS = ((DailyStat, ("day", "offer_id", "affiliate_id"), False),)
+SUMMED_FROM_DAILY = (
+    (DailyOfferStat, ("day", "offer_id"), False),
+    (DailyAffiliateStat, ("day", "affiliate_id"), True),
+)
+ROLLUPS = (DailySubStat, DailyStat, DailyOfferStat, DailyAffiliateStat)
+
+
 def _recompute(first_day):
     """Replace the rollup rows of every day from `first_day` (None: all days) by a fresh aggregation.
 
     The grouping queries are the ORM's (so the day is cut in the network zone on PostgreSQL and SQLite alike);
-    their SQL is wrapped in one INSERT … SELECT, so no row passes through Python."""
-    sub_rows = DailySubStat.objects.all()
-    rows = DailyStat.objects.all()
-    if first_day is not None:
-        sub_rows, rows = sub_rows.filter(day__gte=first_day), rows.filter(day__gte=first_day)
-    sub_rows.delete()
-    rows.delete()
+    their SQL is wrapped in one INSERT … SELECT, so no row passes through Python. Each coarser rollup is then
+    summed from the finer one, so all four always agree."""
+    for model in ROLLUPS:
+        rows = model.objects.all()
+        (rows.filter(day__gte=first_day) if first_day is not None else rows).delete()
     click_sql, click_params = _click_groups(first_day).query.sql_with_params()
     conversion_sql, conversion_params = _conversion_groups(first_day).query.sql_with_params()
     columns = ", ".join(COUNT_FIELDS)
@@ -103,23 +111,27 @@ def _recompute(first_day):
             [*click_params, *conversion_params],
         )
         written = cursor.rowcount
-    _sum_subs_into_daily(first_day)
+    for target, key, by_currency in SUMMED_FROM_SUBS:
+        _sum_into(target, DailySubStat, key, by_currency, first_day)
+    for target, key, by_currency in SUMMED_FROM_DAILY:
+        _sum_into(target, DailyStat, key, by_currency, first_day)
     if first_day is None and connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # every row is new: give the planner fresh statistics
-            cursor.execute(f"ANALYZE {DailySubStat._meta.db_table}, {DailyStat._meta.db_table}")
+            cursor.execute(f"ANALYZE {', '.join(model._meta.db_table for model in ROLLUPS)}")
     return written
 
 
-def _sum_subs_into_daily(first_day):
-    """DailyStat is DailySubStat summed over sub IDs: one INSERT … SELECT, the same on PostgreSQL and SQLite."""
+def _sum_into(target, source, key, by_currency, first_day):
+    """Fill `target` with `source` summed over everything but `key`: one INSERT … SELECT on either database."""
     sums = ", ".join(f"SUM({name})" for name in COUNT_FIELDS)
     columns = ", ".join(COUNT_FIELDS)
+    keys = ", ".join(key)
+    currency, group = ("currency", f"{keys}, currency") if by_currency else ("MAX(currency)", keys)
     where, params = ("WHERE day >= %s", [first_day]) if first_day is not None else ("", [])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {DailyStat._meta.db_table} (day, offer_id, affiliate_id, currency, {columns}) "  # noqa: S608
-            f"SELECT day, offer_id, affiliate_id, MAX(currency), {sums} FROM {DailySubStat._meta.db_table} {where} "
-            "GROUP BY day, offer_id, affiliate_id",
+            f"INSERT INTO {target._meta.db_table} ({keys}, currency, {columns}) "  # noqa: S608
+            f"SELECT {keys}, {currency}, {sums} FROM {source._meta.db_table} {where} GROUP BY {group}",
             params,
         )
 
@@ -184,10 +196,19 @@ def rollups_move_conversion(*, conversion, old_status):
         sign = 1 if new_status == Conversion.Status.APPROVED else -1
         changes["payout"] = F("payout") + sign * conversion.payout
         changes["revenue"] = F("revenue") + sign * conversion.revenue
-    key = {"day": _network_day(conversion.created_at), "offer_id": conversion.offer_id}
-    key["affiliate_id"] = conversion.affiliate_id
-    # A row whose count is already 0 never held this conversion (it committed after the refresh read): leave it.
-    held = {f"{old_column}__gt": 0}
-    DailyStat.objects.filter(**key, **held).update(**changes)
+    day = _network_day(conversion.created_at)
     sub = conversion.click.aff_sub if conversion.click_id else ""
-    DailySubStat.objects.filter(**key, **held, aff_sub=sub).update(**changes)
+    finest = DailySubStat.objects.filter(
+        day=day, offer_id=conversion.offer_id, affiliate_id=conversion.affiliate_id, aff_sub=sub
+    )
+    # A row whose count is already 0 never held this conversion (it committed after the refresh read it): the
+    # next refresh recounts that day from raw rows, so leave every level alone rather than go below zero.
+    held = finest.filter(**{f"{old_column}__gt": 0}).values_list("currency", flat=True).first()
+    if held is None:
+        return
+    finest.update(**changes)
+    DailyStat.objects.filter(day=day, offer_id=conversion.offer_id, affiliate_id=conversion.affiliate_id).update(
+        **changes
+    )
+    DailyOfferStat.objects.filter(day=day, offer_id=conversion.offer_id).update(**changes)
+    DailyAffiliateStat.objects.filter(day=day, affiliate_id=conversion.affiliate_id, currency=held).update(**changes)
