@@ -90,7 +90,10 @@ class ReportFilter(django_filters.FilterSet):
     offer = django_filters.ModelChoiceFilter(queryset=scoped(offer_list, Offer), widget=QuickSelect)
     affiliate = django_filters.ModelChoiceFilter(queryset=scoped(affiliate_list, Affiliate), widget=QuickSelect)
     advertiser = django_filters.ModelChoiceFilter(
-        field_name="offer__advertiser", queryset=scoped(advertiser_list, Advertiser), widget=QuickSelect
+        field_name="offer__advertiser",
+        queryset=scoped(advertiser_list, Advertiser),
+        widget=QuickSelect,
+        label="Advertiser",
     )
     aff_sub = django_filters.CharFilter(label="Sub ID", method="filter_aff_sub")
     sort = django_filters.ChoiceFilter(method=_unchanged, widget=forms.HiddenInput)

@@ -86,6 +86,8 @@ class ReportView(TemplateView):
                 "labels": [point["day"].isoformat() for point in series],
                 "clicks": [point["clicks"] for point in series],
                 "conversions": [point["conversions"] for point in series],
+                "total_clicks": sum(point["clicks"] for point in series),
+                "total_conversions": sum(point["conversions"] for point in series),
             },
             definitions=[METRIC_BY_KEY[m.key] for m in context["columns"]],
         )
