@@ -225,7 +225,7 @@ def report_rows(*, user, group_by, date_from: date, date_to: date, filters=None,
     hidden = tuple(metric.key for metric in METRICS if role in metric.hidden_from)
     groups = list(grouped)
     # Names are looked up afterwards for the groups found: the aggregation itself reads the rollup table alone.
-    names = label_model.objects.in_bulk({g[key_field] for g in groups}) if label_model else {}
+    names = label_model.objects.only("pk", "name").in_bulk({g[key_field] for g in groups}) if label_model else {}
     rows = []
     for group in groups:
         key = group[key_field]

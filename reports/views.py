@@ -18,7 +18,7 @@ from reports.selectors import (
     rollups_current_until,
 )
 
-ROWS_PER_PAGE = 100
+ROWS_PER_PAGE = 50
 ENTITY_GROUPS = ("affiliate", "offer", "advertiser")
 
 

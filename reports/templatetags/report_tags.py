@@ -5,9 +5,9 @@ register = template.Library()
 
 @register.filter
 def metric(row, key):
-    """A row's value of one metric (blank when it has none)."""
+    """A row's value of one metric as the CSV writes it (blank when it has none; no locale formatting)."""
     value = row.value(key)
-    return "" if value is None else value
+    return "" if value is None else str(value)
 
 
 @register.filter
