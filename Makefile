@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test lint setup browser
+.PHONY: run test lint setup browser bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,8 @@ run: $(STAMP) assets
 	$(BIN)/python manage.py seed_demo
 	# web, Celery worker and beat together (Procfile.dev); `make run ADDR=127.0.0.1:8080` moves the web server
 	ADDR=$(ADDR) $(BIN)/honcho -f Procfile.dev start
+
+# Hot-path benchmark (bench/run.py, not part of `make test`): clicks and postbacks as ratios to a reference app, in one
+# run on PostgreSQL. Installs gunicorn (the `bench` extra) and Debian's wrk when missing. `make bench BENCH_ARGS=--sweep`
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -128,7 +128,9 @@ class Server:
             pass
         kind, count, threads = self.workers
         command = [str(BIN / "gunicorn"), self.app, "--bind", f"127.0.0.1:{self.port}", "--workers", str(count)]
-        command += ["--worker-class", kind, "--worker-tmp-dir", "/dev/shm", "--backlog", "2048"]
+        # --preload: the app is imported once in the master and forked, so no worker spends the first seconds of a
+        # run importing Django (as in production, where a restart must not stall traffic).
+        command += ["--worker-class", kind, "--worker-tmp-dir", "/dev/shm", "--backlog", "2048", "--preload"]
         if kind == "gthread":
             command += ["--threads", str(threads), "--keep-alive", "5"]
         command += ["--access-logfile", str(self.access_log), "--access-logformat", "%(s)s %(m)s %(U)s"]
@@ -174,11 +176,11 @@ def wrk(url, duration, lua_args):
     return result
 
 
-def run_phase(server, path, lua_args, duration, count_rows, warmup=2):
+def run_phase(server, path, lua_args, duration, count_rows, warmup=3, warmup_args=None):
     """Warm up, then measure for `duration` s; returns wrk's result with the server's answers and rows stored."""
     url = f"http://127.0.0.1:{server.port}{path}"
     with server:
-        wrk(url, warmup, lua_args)
+        wrk(url, warmup, warmup_args or lua_args)
         time.sleep(0.5)
         offset, before = server.log_offset(), count_rows()
         result = wrk(url, duration, lua_args)
@@ -192,14 +194,21 @@ def click_args(ids, path="/click"):
 
 
 def write_transaction_ids(path, limit, where=""):
+    """Unconverted transaction IDs of real clicks: every fourth to `path`.warmup (for the warm-up), the rest to
+    `path` (for the measured run), so the measured postbacks never repeat one the warm-up converted."""
     rows = psql(
         TALLY_DB,
         "SELECT c.transaction_id FROM tracking_click c WHERE NOT EXISTS "
         f"(SELECT 1 FROM conversions_conversion v WHERE v.click_id = c.id) {where} ORDER BY c.id LIMIT {limit}",
         fetch=True,
     )
-    Path(path).write_text("".join(row[0] + "\n" for row in rows))
-    return len(rows)
+    Path(f"{path}.warmup").write_text("".join(row[0] + "\n" for n, row in enumerate(rows) if n % 4 == 3))
+    Path(path).write_text("".join(row[0] + "\n" for n, row in enumerate(rows) if n % 4 != 3))
+    return len(rows) - len(rows) // 4
+
+
+def postback_args(tids, warmup=False):
+    return ["postback", "/postback", f"{tids}.warmup" if warmup else str(tids), str(WRK_THREADS)]
 
 
 def ref_rows():
@@ -238,7 +247,6 @@ def main_run(args, workers, log_dir):
     ref = Server("bench.reference.wsgi:application", REF_PORT, ref_env(), workers, log_dir)
     tally = Server("config.wsgi:application", TALLY_PORT, tally_env(), workers, log_dir)
     tids = Path(log_dir) / "transaction_ids.txt"
-    postback_args = ["postback", "/postback", str(tids), str(WRK_THREADS)]
 
     rounds = []
     for number in range(1, args.rounds + 1):
@@ -247,7 +255,9 @@ def main_run(args, workers, log_dir):
         with tally:  # more real clicks, not measured, so postbacks never run out of unconverted transaction IDs
             wrk(f"http://127.0.0.1:{TALLY_PORT}/click", args.duration + 2, click_args(ids))
         available = write_transaction_ids(tids, 200000)
-        postback = run_phase(tally, "/postback", postback_args, args.duration, postback_rows)
+        postback = run_phase(
+            tally, "/postback", postback_args(tids), args.duration, postback_rows, warmup_args=postback_args(tids, True)
+        )
         postback["available"] = available
         rounds.append({"R": r, "click": click, "postback": postback})
         print(
@@ -260,7 +270,7 @@ def main_run(args, workers, log_dir):
     model = f"{kind} x{count}" + (f" ({threads} threads each)" if kind == "gthread" else "")
     print()
     print(f"Tally hot-path benchmark: {os.cpu_count()} cores, wrk {WRK_THREADS} threads x {CONNECTIONS} connections,")
-    print(f"{args.rounds} rounds of R, click, postback ({args.duration} s each after a 2 s warm-up; medians shown),")
+    print(f"{args.rounds} rounds of R, click, postback ({args.duration} s each after a 3 s warm-up; medians shown),")
     print(f"gunicorn {model} for both apps, PostgreSQL on 127.0.0.1")
     print()
     header = f"{'':<34}{'req/s':>9}{'x R':>7}{'p50':>10}{'p99':>10}   target"
@@ -398,8 +408,8 @@ def growth(args, workers, log_dir):
         tids = Path(log_dir) / "transaction_ids.txt"
         write_transaction_ids(tids, 40000, "AND c.created_at > now() - interval '20 days'")
         postback = run_phase(
-            tally, "/postback", ["postback", "/postback", str(tids), str(WRK_THREADS)], args.growth_duration,
-            postback_rows,
+            tally, "/postback", postback_args(tids), args.growth_duration, postback_rows,
+            warmup_args=postback_args(tids, True),
         )  # fmt: skip
         reports = report_timing()
         results.append((size, grown_in, postback, reports))

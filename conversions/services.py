@@ -7,12 +7,14 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from config.db import insert_or_ignore
 from config.periods import period_starts
 from conversions import signing
 from conversions.delivery import deliveries_record
-from conversions.models import Conversion, ConversionStatusChange, PostbackLog
+from conversions.models import AffiliatePostback, Conversion, ConversionStatusChange, PostbackLog
 from conversions.params import Rejection, parse
 from offers.models import Goal, Offer, OfferAccess, access_verdict, compute_amount
 from partners.models import Affiliate
@@ -101,6 +103,8 @@ class _Context:
     click: Click | None
     goal: Goal | None
     access: OfferAccess | None
+    # False only when the click query found the affiliate has no postback URL at all (nothing to deliver).
+    affiliate_has_postback: bool = True
 
 
 def _find(p, trace):
@@ -111,20 +115,36 @@ def _find(p, trace):
         trace.check("unknown_transaction", offer is not None and affiliate is not None, "no such offer or affiliate")
         click = None
     else:
+        # One query: the click, its offer, advertiser and affiliate, the access row, whether a postback URL is set.
+        access_row = OfferAccess.objects.filter(offer=OuterRef("offer_id"), affiliate=OuterRef("affiliate_id"))
         click = (
             Click.objects.select_related("offer__advertiser", "affiliate")
+            .annotate(
+                access_status=Subquery(access_row.values("status")),
+                access_payout=Subquery(access_row.values("payout")),
+                has_postback=Exists(AffiliatePostback.objects.filter(affiliate=OuterRef("affiliate_id"))),
+            )
             .filter(transaction_id=p.transaction_id)
             .first()
         )
         trace.check("unknown_transaction", click is not None, f"no click has transaction_id {p.transaction_id!r}")
         offer, affiliate = click.offer, click.affiliate
+        access = None
+        if click.access_status is not None:
+            access = OfferAccess(
+                offer=offer, affiliate=affiliate, status=click.access_status, payout=click.access_payout
+            )
     trace.offer = offer
     goal = None
     if p.goal_id is not None:
         goal = Goal.objects.filter(pk=p.goal_id, offer=offer).first()
         trace.check("invalid_parameter", goal is not None, f"goal_id {p.goal_id} is not a goal of offer {offer.pk}")
-    access = OfferAccess.objects.filter(offer=offer, affiliate=affiliate).first()
-    return _Context(offer=offer, affiliate=affiliate, click=click, goal=goal, access=access)
+    if click is None:
+        access = OfferAccess.objects.filter(offer=offer, affiliate=affiliate).first()
+    has_postback = click is None or click.has_postback
+    return _Context(
+        offer=offer, affiliate=affiliate, click=click, goal=goal, access=access, affiliate_has_postback=has_postback
+    )
 
 
 def _check_credentials(req, p, advertiser, trace, now):
@@ -229,36 +249,37 @@ def _convert(p, ctx, trace, now, test):
         trace.check("cap_reached", cap is None, f"the {cap} cap is full")
         return None, status, reason
     payout, revenue = _money(p, ctx)
-    try:
-        with transaction.atomic():
-            conversion = Conversion.objects.create(
-                click=ctx.click,
-                offer=ctx.offer,
-                affiliate=ctx.affiliate,
-                goal=ctx.goal,
-                transaction_id=ctx.click.transaction_id if ctx.click else "",
-                amount=p.amount,
-                payout=payout,
-                revenue=revenue,
-                currency=ctx.offer.currency,
-                conversion_unique_id=p.conversion_unique_id,
-                single_per_click=_single_per_click(p, ctx),
-                status=status,
-                status_reason=reason,
-                **p.adv_subs,
-            )
-    except IntegrityError:
+    conversion = Conversion(
+        click=ctx.click,
+        offer=ctx.offer,
+        affiliate=ctx.affiliate,
+        goal=ctx.goal,
+        transaction_id=ctx.click.transaction_id if ctx.click else "",
+        amount=p.amount,
+        payout=payout,
+        revenue=revenue,
+        currency=ctx.offer.currency,
+        conversion_unique_id=p.conversion_unique_id,
+        single_per_click=_single_per_click(p, ctx),
+        status=status,
+        status_reason=reason,
+        **p.adv_subs,
+    )
+    # ON CONFLICT DO NOTHING: the unique constraints decide, and a duplicate costs no savepoint.
+    if not insert_or_ignore(conversion):
         existing = _existing(p, ctx)
-        if existing is None:  # not a uniqueness conflict after all
-            raise
+        if existing is None:  # the conflicting row is gone again (deleted meanwhile): let the sender retry
+            raise IntegrityError("conversion conflicted with a row that no longer exists")
         trace.append({"rule": "duplicate", "ok": False, "detail": f"conversion {existing.pk} already recorded"})
         error = Rejection("duplicate", f"conversion {existing.pk} already recorded")
         error.conversion = existing
         raise error from None
     trace.ok("duplicate")
     trace.append({"rule": "cap_reached", "ok": cap is None, "detail": f"the {cap} cap is full" if cap else ""})
-    # The affiliate's postback (SPEC §6): an outbox row in this transaction, sent by a worker after commit.
-    deliveries_record(conversion=conversion)
+    # The affiliate's postback (SPEC §6): an outbox row in this transaction, sent by a worker after commit. The
+    # click query already told whether the affiliate has any postback URL; without one nothing is owed.
+    if ctx.affiliate_has_postback:
+        deliveries_record(conversion=conversion)
     return conversion, status, reason
 
 
