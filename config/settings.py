@@ -3,6 +3,7 @@
 Django's own settings take a DJANGO_ prefix; Tally's take TALLY_. Malformed values fail at start.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -95,6 +96,9 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The sign-in lockout (config/lockout.py) is a gate in front of Django's ModelBackend.
+AUTHENTICATION_BACKENDS = ["config.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -181,6 +185,34 @@ TALLY_MAX_PARAM_LENGTH = env.int("TALLY_MAX_PARAM_LENGTH", default=2048)
 TALLY_CLICK_CACHE_SECONDS = env.float("TALLY_CLICK_CACHE_SECONDS", default=5.0)
 # Tolerance of the X-Tally-Signature timestamp, in seconds.
 TALLY_SIGNATURE_TOLERANCE = env.int("TALLY_SIGNATURE_TOLERANCE", default=300)
+
+# --- Cache, rate limits and login lockout (config/ratelimit.py, config/lockout.py) ------------------
+# Local memory by default (each process counts on its own); in production a shared Redis, e.g.
+# CACHE_URL=redis://127.0.0.1:6379/1, so every web process counts against the same limits.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+    # A slow Redis must not hold up a click: give up quickly (the limiter then lets requests through).
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", 0.25)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 0.25)
+elif CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
+    # Room for one counter per address and minute (the default 300 entries would forget counts under load).
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
+TALLY_RATELIMIT_CACHE = "default"
+# Per-IP limits of the click and postback endpoints: requests per fixed window, answered 429 with Retry-After
+# past them; 0 turns a limit off. Generous: one shopper's address (or a carrier's NAT) may click a lot, and an
+# advertiser's server sends all its postbacks from one address.
+TALLY_RATELIMIT_WINDOW_SECONDS = env.int("TALLY_RATELIMIT_WINDOW_SECONDS", default=60)
+TALLY_CLICK_RATE_LIMIT = env.int("TALLY_CLICK_RATE_LIMIT", default=1200)
+TALLY_POSTBACK_RATE_LIMIT = env.int("TALLY_POSTBACK_RATE_LIMIT", default=6000)
+# Addresses or CIDR networks never rate limited (an advertiser's servers that send more, your monitoring).
+TALLY_RATELIMIT_EXEMPT_IPS = env.list("TALLY_RATELIMIT_EXEMPT_IPS", default=[])
+for _network in TALLY_RATELIMIT_EXEMPT_IPS:
+    ipaddress.ip_network(_network, strict=False)  # a malformed entry stops Tally at start
+# Sign-in lockout: this many failures for one username (or per address, from any usernames) within a window of
+# TALLY_LOGIN_LOCKOUT_SECONDS lock it out until the window ends.
+TALLY_LOGIN_MAX_FAILURES = env.int("TALLY_LOGIN_MAX_FAILURES", default=5)
+TALLY_LOGIN_MAX_FAILURES_PER_IP = env.int("TALLY_LOGIN_MAX_FAILURES_PER_IP", default=30)
+TALLY_LOGIN_LOCKOUT_SECONDS = env.int("TALLY_LOGIN_LOCKOUT_SECONDS", default=900)
 
 # --- Background jobs: affiliate postbacks and session expiry (SPEC §6, §7) ----------------------
 # Days after a click's session ends before its IP, user agent and referer are erased.

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import views
+from config.lockout import LockoutLoginView
 
 urlpatterns = [
     path("", include("tracking.urls")),
@@ -10,7 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Portal: sign in, the role-based front door, the manager's pages (each app's urls.py holds its own).
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LockoutLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("manage/", views.manage_home, name="manage_home"),
     path("", include("offers.urls")),

@@ -5,6 +5,7 @@ Below them, the manager portal's pages: conversions (review, approve, reject) an
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from config.http import client_ip
 from config.listing import FilteredListView
+from config.ratelimit import request_limited
 from conversions.filters import ConversionFilter, PostbackLogFilter
 from conversions.forms import ConversionBulkStatusForm, ConversionStatusForm
 from conversions.models import PostbackLog
@@ -55,12 +57,27 @@ def _respond(request, outcome, hasoffers):
     return JsonResponse(outcome.as_json(), status=outcome.http_status)
 
 
+def _rate_limited(retry_after, hasoffers):
+    """429 past the per-IP limit (config/ratelimit.py): answered before any database work, so no log row."""
+    detail = f"too many postbacks from this address; retry in {retry_after} s"
+    if hasoffers:
+        response = HttpResponse("success=false; err_msg=rate_limited;", status=429, content_type="text/plain")
+    else:
+        response = JsonResponse({"status": "rejected", "reason": "rate_limited", "detail": detail}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 def _handle(request, *, hasoffers=False, goal_required=False):
+    ip = client_ip(request)
+    retry_after = request_limited("postback", ip, limit=settings.TALLY_POSTBACK_RATE_LIMIT)
+    if retry_after:
+        return _rate_limited(retry_after, hasoffers)
     params, payload = _params(request)
     request_info = PostbackRequest(
         params=params if params is not None else {"_body": payload[:2000]},
         body_error="" if params is not None else "the body is not a JSON object",
-        source_ip=client_ip(request),
+        source_ip=ip,
         method=request.method,
         path=request.path[:32],
         signed_payload=payload,

@@ -6,6 +6,15 @@ from tests.portal import advertiser_user, affiliate_user, fast_passwords, manage
 from tests.worker import celery_worker, worker  # noqa: F401 -- fixtures: a real Celery worker
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: no rate-limit or sign-in counts left over from another test."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
 @pytest.fixture
 def offer(db):
     return factories.OfferFactory()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from config.http import client_ip, plain_page
 from config.listing import FilteredListView
+from config.ratelimit import request_limited
 from conversions.selectors import conversion_list
 from offers.macros import fill
 from offers.models import Offer
@@ -61,6 +62,12 @@ def _paused(offer):
 
 @require_safe
 def click(request):
+    ip = client_ip(request)
+    retry_after = request_limited("click", ip, limit=settings.TALLY_CLICK_RATE_LIMIT)
+    if retry_after:
+        response = plain_page(429, "Too many requests", "Too many clicks from this address. Try again shortly.")
+        response["Retry-After"] = str(retry_after)
+        return response
     params = request.GET
     offer_id, aff_id = _parse_id(params.get("offer_id")), _parse_id(params.get("aff_id"))
     if offer_id is None or aff_id is None:
@@ -86,7 +93,7 @@ def click(request):
         offer=offer,
         affiliate=route.affiliate,
         subs=subs,
-        ip=client_ip(request),
+        ip=ip,
         user_agent=_header(request, "HTTP_USER_AGENT", 1000),
         referer=_header(request, "HTTP_REFERER", 2000),
     )
