@@ -17,4 +17,8 @@ urlpatterns = [
     path("", include("offers.urls")),
     path("", include("partners.urls")),
     path("", include("reports.urls")),
+    # Getting in (sign-up, invitations, password reset) and the two outside audiences' areas.
+    path("", include("partners.account_urls")),
+    path("affiliate/", include("partners.affiliate_urls")),
+    path("advertiser/", include("partners.advertiser_urls")),
 ]

@@ -285,6 +285,9 @@ def _convert(p, ctx, trace, now, test):
 
 def _decide(req, p, trace, now, *, replay_of=None):
     ctx = _find(p, trace)
+    # A click of the network's test affiliate is an advertiser's integration test: every rule runs and the log
+    # shows the verdict, but like test=1 no conversion is recorded (issue #9).
+    p.test = p.test or ctx.affiliate.is_test
     if replay_of is None:
         _check_credentials(req, p, ctx.offer.advertiser, trace, now)
     else:

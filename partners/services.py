@@ -2,14 +2,21 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 
 from config.db import assign_and_save
+from partners import emails
 from partners.models import Advertiser, Affiliate, Membership, PartnerStatus
+from partners.tokens import invitation_path
 
 ADVERTISER_FIELDS = {"name", "status", "security_token", "postback_ip_allowlist", "require_signature"}
-AFFILIATE_FIELDS = {"name", "status", "contact_email", "website"}
+AFFILIATE_FIELDS = {"name", "status", "contact_email", "website", "contact_name", "traffic_sources"}
 
 
 @transaction.atomic
@@ -76,3 +83,156 @@ def advertiser_clear_token(*, advertiser) -> Advertiser:
     advertiser.security_token = ""
     advertiser.save(update_fields=["security_token", "updated_at"])
     return advertiser
+
+
+# --- Sign-up, applications, invitations -----------------------------------------------------------------------
+
+
+def user_with_email(email):
+    """The login whose username or email is this address (case-insensitive), or None."""
+    return get_user_model().objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).first()
+
+
+@transaction.atomic
+def affiliate_apply(*, company, contact_name, email, password, website="", traffic_sources="", site_url) -> Affiliate:
+    """An application from the public sign-up page: a pending affiliate and its first login, which can sign in
+    and see that the application is under review. Tells the applicant and the managers by email.
+
+    site_url: the network's address as the applicant reached it (e.g. "https://track.example"), for links."""
+    if user_with_email(email) is not None:
+        raise ValidationError("An account with this email address already exists.", code="email_taken")
+    affiliate = assign_and_save(
+        Affiliate(terms_accepted_at=timezone.now()),
+        {
+            "name": company,
+            "status": PartnerStatus.PENDING,
+            "contact_name": contact_name,
+            "contact_email": email,
+            "website": website,
+            "traffic_sources": traffic_sources,
+        },
+        AFFILIATE_FIELDS,
+    )
+    try:
+        with transaction.atomic():
+            member_create(email=email, affiliate=affiliate, password=password)
+    except IntegrityError:  # the same address applied twice at the same instant
+        raise ValidationError("An account with this email address already exists.", code="email_taken") from None
+    context = {"affiliate": affiliate, "login_url": site_url + reverse("login")}
+    emails.send_after_commit("application_received", to=[email], context=context)
+    emails.send_after_commit(
+        "application_new",
+        to=emails.manager_addresses(),
+        context={**context, "review_url": site_url + reverse("partners:affiliate_detail", args=[affiliate.pk])},
+    )
+    return affiliate
+
+
+def _pending_application(affiliate):
+    locked = Affiliate.objects.select_for_update().get(pk=affiliate.pk)
+    if locked.status != PartnerStatus.PENDING:
+        raise ValidationError(f"This application was already decided: the affiliate is {locked.status}.")
+    return locked
+
+
+@transaction.atomic
+def affiliate_application_approve(*, affiliate, site_url) -> Affiliate:
+    """A manager accepts a pending application: the affiliate becomes active and its people are told by email."""
+    affiliate = _pending_application(affiliate)
+    affiliate.status = PartnerStatus.ACTIVE
+    affiliate.rejection_reason = ""
+    affiliate.save(update_fields=["status", "rejection_reason", "updated_at"])
+    emails.send_after_commit(
+        "application_approved",
+        to=emails.affiliate_addresses(affiliate),
+        context={"affiliate": affiliate, "login_url": site_url + reverse("login")},
+    )
+    return affiliate
+
+
+@transaction.atomic
+def affiliate_application_reject(*, affiliate, reason="") -> Affiliate:
+    """A manager turns a pending application down: the affiliate is suspended (it can run nothing) and its
+    people are told by email, with the reason when one is given."""
+    affiliate = _pending_application(affiliate)
+    affiliate.status = PartnerStatus.SUSPENDED
+    affiliate.rejection_reason = reason.strip()[:500]
+    affiliate.save(update_fields=["status", "rejection_reason", "updated_at"])
+    emails.send_after_commit(
+        "application_rejected", to=emails.affiliate_addresses(affiliate), context={"affiliate": affiliate}
+    )
+    return affiliate
+
+
+@transaction.atomic
+def member_invite(*, email, advertiser=None, affiliate=None, site_url, invited_by=None):
+    """A manager invites a person to an advertiser's or an affiliate's area: a login without a password, and an
+    email with a link that sets one (it expires after settings.PASSWORD_RESET_TIMEOUT and works once).
+
+    Inviting an address again before the link was used sends a fresh link. Returns the user."""
+    if (advertiser is None) == (affiliate is None):
+        raise TypeError("invite to exactly one advertiser or affiliate")
+    partner = advertiser or affiliate
+    user = user_with_email(email)
+    if user is None:
+        user = member_create(email=email, advertiser=advertiser, affiliate=affiliate)
+    else:
+        membership = Membership.objects.filter(user=user).first()
+        same_partner = membership is not None and (membership.advertiser_id, membership.affiliate_id) == (
+            getattr(advertiser, "pk", None),
+            getattr(affiliate, "pk", None),
+        )
+        if not same_partner:
+            raise ValidationError("This email address already belongs to another account.", code="email_taken")
+        if user.has_usable_password():
+            raise ValidationError(
+                "This person has already set a password; they can sign in, or reset it from the sign-in page.",
+                code="already_joined",
+            )
+    emails.send_after_commit(
+        "invitation",
+        to=[user.email],
+        context={
+            "partner": partner,
+            "kind": "advertiser" if advertiser else "affiliate",
+            "invited_by": invited_by,
+            "accept_url": site_url + invitation_path(user),
+            "expires_days": max(settings.PASSWORD_RESET_TIMEOUT // 86400, 1),
+        },
+    )
+    return user
+
+
+# --- The network's test affiliate -----------------------------------------------------------------------------
+
+
+def network_test_affiliate() -> Affiliate:
+    """The network's own test publisher (made on first use): advertisers' integration tests click through it."""
+    affiliate = Affiliate.objects.filter(is_test=True).first()
+    if affiliate is not None:
+        return affiliate
+    try:
+        with transaction.atomic():
+            return Affiliate.objects.create(
+                is_test=True,
+                name="Integration tests",
+                status=PartnerStatus.ACTIVE,
+                traffic_sources="Test clicks that advertisers make from their integration page; never in reports.",
+            )
+    except IntegrityError:  # made by someone else at the same instant (one test affiliate, kept by a constraint)
+        return Affiliate.objects.get(is_test=True)
+
+
+def integration_test_click(*, offer, ip=None, user_agent=""):
+    """A click for an advertiser's live integration test: through the network's test affiliate, so it stays out
+    of reports and a postback for it runs every rule but records no conversion. Returns the click."""
+    from tracking.services import click_record  # tracking depends on partners, not the other way round
+
+    return click_record(
+        offer=offer,
+        affiliate=network_test_affiliate(),
+        subs={"source": "integration-test"},
+        ip=ip,
+        user_agent=user_agent[:500],
+        referer="",
+    )

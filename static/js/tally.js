@@ -60,6 +60,55 @@
     });
   });
 
+  // One-click copy: a button with data-copy-target copies the text of that element (links, snippets). The
+  // text is on the page anyway, so without JavaScript it is selected and copied by hand; the buttons stay hidden.
+  document.querySelectorAll("[data-copy-target][hidden]").forEach(function (button) { button.hidden = false; });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-target]");
+    if (!button) return;
+    event.preventDefault();
+    var source = byId(button.dataset.copyTarget);
+    var text = source.value != null ? source.value : source.textContent;
+    var label = button.dataset.label || button.textContent;
+    button.dataset.label = label;
+    function done(word) {
+      button.textContent = word;
+      setTimeout(function () { button.textContent = label; }, 1500);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { done("Copied"); }, function () { done("Press Ctrl+C"); });
+    } else {
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      done(document.execCommand && document.execCommand("copy") ? "Copied" : "Press Ctrl+C");
+    }
+  });
+
+  // Live parts: an element with data-poll-url takes that URL's HTML every data-poll-seconds (for 15 minutes
+  // at most), when it changed. Without JavaScript the page offers a Refresh link instead.
+  document.querySelectorAll("[data-poll-url]").forEach(function (box) {
+    var delay = (Number(box.dataset.pollSeconds) || 5) * 1000;
+    var until = Date.now() + 15 * 60 * 1000;
+    var last = null;
+    function poll() {
+      if (Date.now() > until) return;
+      fetch(box.dataset.pollUrl, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (html !== null && html !== last) {
+            if (last !== null) box.innerHTML = html;
+            last = html;
+          }
+        })
+        .catch(function () {})
+        .then(function () { setTimeout(poll, delay); });
+    }
+    poll();
+  });
+
   // Ask before destructive actions.
   document.addEventListener("submit", function (event) {
     var form = event.target;
