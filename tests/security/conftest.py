@@ -1,0 +1,25 @@
+"""Hypothesis profiles for the fuzz tests (tests/security/test_fuzz_*.py).
+
+`ci` (the default): derandomized, so every run (CI included) tries the same examples, no example database written
+to the working tree, no deadline (the first request of a run is slow). `explore`: random examples, ten times as
+many, for hunting locally: `HYPOTHESIS_PROFILE=explore .venv/bin/pytest tests/security -k fuzz`.
+"""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# Function-scoped fixtures (db, client) are shared by a test's examples on purpose: each example checks what it
+# changed, not an empty database.
+_COMMON = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+settings.register_profile("ci", derandomize=True, **_COMMON)
+settings.register_profile("explore", derandomize=False, **_COMMON)
+
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+# Examples per fuzz test: the suite stays fast in CI; `explore` digs deeper.
+SCALE = 10 if PROFILE == "explore" else 1
+
+
+def examples(count):
+    """Hypothesis settings for one fuzz test: `count` examples (times SCALE), on the chosen profile."""
+    return settings(settings.get_profile(PROFILE), max_examples=count * SCALE)
