@@ -2,6 +2,7 @@
 
 import hmac
 import ipaddress
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +21,8 @@ from offers.models import Goal, Offer, OfferAccess, access_verdict, compute_amou
 from partners.models import Affiliate
 from reports.services import rollups_move_conversion
 from tracking.models import Click
+
+logger = logging.getLogger(__name__)
 
 HTTP_STATUS = {
     "missing_parameter": 400,
@@ -332,6 +335,14 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
             outcome.log = _log(
                 request, outcome, now, test=p.test, conversion=conversion, replay_of=replay_of, trace_offer=trace.offer
             )
+            if reason:  # cap_reached: recorded as a rejected conversion
+                logger.info(
+                    "postback refused: %s from %s (log #%s): %s",
+                    reason,
+                    request.source_ip,
+                    outcome.log.pk,
+                    outcome.detail,
+                )
             return outcome
     except Rejection as rejection:
         if not trace or trace[-1]["rule"] != rejection.reason or trace[-1]["ok"]:
@@ -350,6 +361,16 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
             conversion=existing,
             replay_of=replay_of,
             trace_offer=trace.offer,
+        )
+        # Besides the log row, the application log: refused credentials are a security event (WARNING, e.g. for
+        # fail2ban or alerting), any other refusal an everyday one (INFO).
+        logger.log(
+            logging.WARNING if rejection.reason in CREDENTIAL_RULES else logging.INFO,
+            "postback refused: %s from %s (log #%s): %s",
+            rejection.reason,
+            request.source_ip,
+            outcome.log.pk,
+            rejection.detail,
         )
         return outcome
 

@@ -1,0 +1,112 @@
+"""Every refusal of a postback is logged with its reason: one PostbackLog row (what a manager reads) and a line in the
+application log (WARNING for refused credentials, INFO for the rest). One scenario per reason code of SPEC §5."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from conversions.models import PostbackLog
+from conversions.services import CREDENTIAL_RULES, HTTP_STATUS
+from offers.models import Offer
+from partners.models import Affiliate
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+CALLER = "192.0.2.10"
+
+
+def _click(**offer_fields):
+    return factories.ClickFactory(offer=factories.OfferFactory(**offer_fields))
+
+
+def _expired_click():
+    ended = timezone.now() - timedelta(minutes=1)
+    return factories.ClickFactory(created_at=ended - timedelta(hours=1), expires_at=ended)
+
+
+def _duplicate(send):
+    click = factories.ClickFactory()
+    send({"transaction_id": click.transaction_id})
+    return {"transaction_id": click.transaction_id}
+
+
+def _cap(send):
+    offer = factories.OfferFactory(daily_cap=1)
+    first, second = factories.ClickFactory.create_batch(2, offer=offer)
+    send({"transaction_id": first.transaction_id})
+    return {"transaction_id": second.transaction_id}
+
+
+SCENARIOS = {
+    "missing_parameter": lambda send: {"amount": "1"},
+    "invalid_parameter": lambda send: {"transaction_id": factories.ClickFactory().transaction_id, "amount": "-1"},
+    "unknown_transaction": lambda send: {"transaction_id": "no-such-transaction"},
+    "invalid_token": lambda send: {
+        "transaction_id": factories.ClickFactory(offer__advertiser__security_token="t0k").transaction_id,
+        "security_token": "guess",
+    },
+    "invalid_signature": lambda send: {
+        "transaction_id": factories.ClickFactory(
+            offer__advertiser__require_signature=True, offer__advertiser__signing_secret="s"
+        ).transaction_id
+    },
+    "ip_not_allowed": lambda send: {
+        "transaction_id": factories.ClickFactory(
+            offer__advertiser__postback_ip_allowlist=["198.51.100.0/24"]
+        ).transaction_id
+    },
+    "offer_mismatch": lambda send: {
+        "transaction_id": factories.ClickFactory().transaction_id,
+        "offer_id": factories.OfferFactory().pk,
+    },
+    "expired_transaction": lambda send: {"transaction_id": _expired_click().transaction_id},
+    "offer_inactive": lambda send: {"transaction_id": _click(status=Offer.Status.ARCHIVED).transaction_id},
+    "affiliate_not_allowed": lambda send: {
+        "transaction_id": factories.ClickFactory(affiliate__status=Affiliate.Status.SUSPENDED).transaction_id
+    },
+    "duplicate": _duplicate,
+    "cap_reached": _cap,
+}
+
+
+def test_there_is_a_scenario_for_every_reason_code():
+    assert set(SCENARIOS) == set(HTTP_STATUS)
+
+
+@pytest.mark.parametrize("reason", sorted(SCENARIOS))
+def test_every_refusal_writes_a_log_row_and_an_application_log_line_with_its_reason(client, reason, caplog):
+    def send(params):
+        return client.get("/postback", params, REMOTE_ADDR=CALLER)
+
+    params = SCENARIOS[reason](send)
+    before = PostbackLog.objects.count()
+    with caplog.at_level(logging.INFO, logger="conversions.services"):
+        response = send(params)
+
+    assert response.status_code == HTTP_STATUS[reason]
+    assert response.json()["reason"] == reason
+    assert PostbackLog.objects.count() == before + 1
+    log = PostbackLog.objects.latest("pk")
+    assert (log.verdict, log.reason, log.http_status, log.source_ip) == (
+        "rejected",
+        reason,
+        HTTP_STATUS[reason],
+        CALLER,
+    )
+    assert log.detail
+    assert log.trace[-1]["rule"] == reason and log.trace[-1]["ok"] is False
+    [record] = [r for r in caplog.records if r.name == "conversions.services"]
+    assert record.getMessage().startswith(f"postback refused: {reason} from {CALLER} (log #{log.pk}): ")
+    assert record.levelno == (logging.WARNING if reason in CREDENTIAL_RULES else logging.INFO)
+
+
+def test_the_application_log_never_holds_the_security_token(client, caplog):
+    click = factories.ClickFactory(offer__advertiser__security_token="t0k")
+    with caplog.at_level(logging.INFO, logger="conversions.services"):
+        client.get("/postback", {"transaction_id": click.transaction_id, "security_token": "almost-t0k"})
+
+    assert "postback refused: invalid_token" in caplog.text
+    assert "t0k" not in caplog.text
