@@ -46,6 +46,9 @@ def test_starting_a_test_makes_a_click_through_the_test_affiliate_and_shows_its_
     assert page.status_code == 200
     assert f"https://shop.example/landing?tid={click.transaction_id}&amp;src=integration-test" in page.content.decode()
     assert b"Waiting for your server" in page.content
+    # It polls its results part with JavaScript; without, a GET form reloads the page (a fragment link would not).
+    assert f'data-poll-url="{page_url}?part=results"' in page.content.decode()
+    assert f'<form method="get" action="{page_url}#integration-results">' in page.content.decode()
 
 
 def test_a_second_test_reuses_the_one_test_affiliate(client, advertiser_user, offer):
