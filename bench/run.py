@@ -272,6 +272,7 @@ def main_run(args, workers, log_dir):
     print(f"Tally hot-path benchmark: {os.cpu_count()} cores, wrk {WRK_THREADS} threads x {CONNECTIONS} connections,")
     print(f"{args.rounds} rounds of R, click, postback ({args.duration} s each after a 3 s warm-up; medians shown),")
     print(f"gunicorn {model} for both apps, PostgreSQL on 127.0.0.1")
+    print(f"machine load (1-min average) at start {LOAD_AT_START:.1f}, at end {os.getloadavg()[0]:.1f}")
     print()
     header = f"{'':<34}{'req/s':>9}{'x R':>7}{'p50':>10}{'p99':>10}   target"
     print(header)
@@ -424,6 +425,9 @@ def growth(args, workers, log_dir):
         ok = postback["stored"]["conversions"] == postback["answered"][200]
         print(f"{'':>12}conversions stored {postback['stored']['conversions']} = accepted {postback['answered'][200]}"
               f" {'ok' if ok else 'LOST OR EXTRA ROWS'}")  # fmt: skip
+
+
+LOAD_AT_START = os.getloadavg()[0]
 
 
 def main():

@@ -33,7 +33,20 @@ def test_with_the_cache_off_every_click_looks_the_link_up(
     settings.TALLY_CLICK_CACHE_SECONDS = 0
     follow_link(client, offer, affiliate)
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
+        response = follow_link(client, offer, affiliate)
+
+    assert response.status_code == 302
+
+
+def test_a_first_click_of_a_known_offer_and_a_known_affiliate_takes_one_query(
+    client, offer, affiliate, django_assert_num_queries
+):
+    other_offer, other_affiliate = factories.OfferFactory(), factories.AffiliateFactory()
+    follow_link(client, offer, other_affiliate)
+    follow_link(client, other_offer, affiliate)
+
+    with django_assert_num_queries(1):
         response = follow_link(client, offer, affiliate)
 
     assert response.status_code == 302
