@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "partners",
     "offers",
     "tracking",
@@ -140,6 +142,32 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The OpenAPI schema (/api/schema/) and its docs page (/api/docs/, Swagger UI served from our own static files).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tally API",
+    "DESCRIPTION": "Advertisers, affiliates, offers, clicks, conversions and reports of a Tally network. "
+    "Authenticate with `Authorization: Token <key>` (`manage.py drf_create_token <username>`) or a portal session.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerStatusEnum": "partners.models.PartnerStatus",
+        "OfferStatusEnum": "offers.models.Offer.Status",
+        "OfferAccessStatusEnum": "offers.models.OfferAccess.Status",
+        "ConversionStatusEnum": "conversions.models.Conversion.Status",
+        "PayoutTypeEnum": "offers.models.PayoutType",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema_role_fields_optional",
+        "config.api.schema_error_responses",
+    ],
 }
 
 # --- Celery -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("tracking.urls")),
     path("", include("conversions.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),
     # Portal: sign in, the role-based front door, the manager's pages (each app's urls.py holds its own).
     path("", views.home, name="home"),
     path("login/", LockoutLoginView.as_view(), name="login"),

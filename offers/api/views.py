@@ -1,0 +1,120 @@
+"""/api/v1/offers/, goals/ and offer-access/: read within one's scope; managers write; affiliates ask for access."""
+
+from django.db.models import DecimalField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from rest_framework import mixins, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from config.api import ManagerWrites, ScopedViewSet, service_errors
+from offers.api.serializers import GoalSerializer, OfferAccessSerializer, OfferSerializer
+from offers.filters import GoalFilter, OfferAccessFilter, OfferFilter
+from offers.models import OfferAccess
+from offers.selectors import goal_list, offer_access_list, offer_list
+from offers.services import (
+    goal_create,
+    goal_update,
+    offer_access_request,
+    offer_access_set,
+    offer_create,
+    offer_update,
+)
+from partners.roles import Role, role_of
+
+WRITABLE = (mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin)
+
+
+class OfferViewSet(*WRITABLE, ScopedViewSet):
+    """Managers: every offer. Advertisers: their own. Affiliates: offers they may run or may ask to run."""
+
+    selector = offer_list
+    serializer_class = OfferSerializer
+    filterset_class = OfferFilter
+
+    def get_queryset(self):
+        offers = super().get_queryset()
+        if self.role == Role.AFFILIATE:
+            override = OfferAccess.objects.filter(
+                offer=OuterRef("pk"), affiliate_id=self.request.user.membership.affiliate_id, payout__isnull=False
+            ).values("payout")[:1]
+            offers = offers.annotate(
+                affiliate_payout=Coalesce(
+                    Subquery(override), "payout", output_field=DecimalField(max_digits=14, decimal_places=2)
+                )
+            )
+        return offers
+
+    def perform_create(self, serializer):
+        with service_errors():
+            serializer.instance = offer_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        with service_errors():
+            serializer.instance = offer_update(offer=serializer.instance, **serializer.validated_data)
+
+
+class GoalViewSet(*WRITABLE, ScopedViewSet):
+    """Goals of the offers one may see; managers create and change them."""
+
+    selector = goal_list
+    serializer_class = GoalSerializer
+    filterset_class = GoalFilter
+
+    def perform_create(self, serializer):
+        with service_errors():
+            serializer.instance = goal_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        fields = dict(serializer.validated_data)
+        fields.pop("offer", None)
+        with service_errors():
+            serializer.instance = goal_update(goal=serializer.instance, **fields)
+
+
+class ManagerWritesAffiliatesAsk(ManagerWrites):
+    """Managers write; an affiliate may also POST (ask for access to an offer)."""
+
+    def has_permission(self, request, view):
+        if request.method == "POST" and request.user.is_authenticated and role_of(request.user) == Role.AFFILIATE:
+            return True
+        return super().has_permission(request, view)
+
+
+class OfferAccessViewSet(*WRITABLE, ScopedViewSet):
+    """Managers: every row; they approve, reject or block an affiliate on an offer, with an optional payout.
+    Affiliates: their own rows, and they POST `{"offer": id}` to ask for an approval-required offer.
+    Advertisers: rows on their offers (without payout overrides)."""
+
+    selector = offer_access_list
+    serializer_class = OfferAccessSerializer
+    filterset_class = OfferAccessFilter
+    permission_classes = [ManagerWritesAffiliatesAsk]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with service_errors():
+            if self.role == Role.AFFILIATE:
+                try:
+                    access = offer_access_request(offer=data["offer"], affiliate=request.user.membership.affiliate)
+                except ValueError as exc:
+                    raise ValidationError({"offer": [str(exc)]}) from exc
+            else:
+                access = offer_access_set(
+                    offer=data["offer"],
+                    affiliate=data["affiliate"],
+                    status=data.get("status", OfferAccess.Status.PENDING),
+                    payout=data.get("payout"),
+                )
+        return Response(self.get_serializer(access).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        access, data = serializer.instance, serializer.validated_data
+        with service_errors():
+            serializer.instance = offer_access_set(
+                offer=access.offer,
+                affiliate=access.affiliate,
+                status=data.get("status", access.status),
+                payout=data.get("payout", access.payout),
+            )

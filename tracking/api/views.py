@@ -1,0 +1,19 @@
+"""/api/v1/clicks/: read-only; managers see every click, affiliates their own, advertisers those on their offers."""
+
+from rest_framework import mixins
+
+from config.api import ScopedViewSet
+from tracking.api.serializers import ClickSerializer
+from tracking.filters import ClickFilter
+from tracking.selectors import click_list
+
+
+class ClickViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Clicks, newest first; one click is /clicks/<transaction_id>/."""
+
+    selector = click_list
+    serializer_class = ClickSerializer
+    filterset_class = ClickFilter
+    ordering = ("-created_at", "-id")
+    lookup_field = "transaction_id"
+    lookup_value_regex = "[0-9A-Za-z_-]{1,64}"
