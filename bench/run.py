@@ -434,9 +434,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per measured run")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of R, click, postback (noise evens out)")
-    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    # The default won `--sweep` on this 2-core machine (README, "Performance"): 2 processes x 4 threads keep
+    # connections alive and share each process's lookup cache across threads.
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--sweep", action="store_true", help="compare worker models on R and clicks")
     parser.add_argument("--growth", default="", help="comma-separated click counts, e.g. 100000,10000000")
     parser.add_argument("--growth-duration", type=int, default=8)

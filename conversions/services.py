@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
-from config.db import insert_or_ignore
+from config.db import insert_or_ignore, insert_pair_or_ignore
 from config.periods import period_starts
 from conversions import signing
 from conversions.delivery import deliveries_record
@@ -233,6 +233,72 @@ def _existing(p, ctx):
     return None
 
 
+def _new_conversion(p, ctx, status, reason):
+    payout, revenue = _money(p, ctx)
+    return Conversion(
+        click=ctx.click,
+        offer=ctx.offer,
+        affiliate=ctx.affiliate,
+        goal=ctx.goal,
+        transaction_id=ctx.click.transaction_id if ctx.click else "",
+        amount=p.amount,
+        payout=payout,
+        revenue=revenue,
+        currency=ctx.offer.currency,
+        conversion_unique_id=p.conversion_unique_id,
+        single_per_click=_single_per_click(p, ctx),
+        status=status,
+        status_reason=reason,
+        **p.adv_subs,
+    )
+
+
+def _reject_duplicate(p, ctx, trace):
+    """The insert met a unique constraint: answer `duplicate` with the conversion that holds the slot."""
+    existing = _existing(p, ctx)
+    if existing is None:  # the conflicting row is gone again (deleted meanwhile): let the sender retry
+        raise IntegrityError("conversion conflicted with a row that no longer exists")
+    trace.append({"rule": "duplicate", "ok": False, "detail": f"conversion {existing.pk} already recorded"})
+    error = Rejection("duplicate", f"conversion {existing.pk} already recorded")
+    error.conversion = existing
+    raise error
+
+
+def _in_one_statement(p, ctx, replay_of):
+    """Whether the postback is the common case that one statement can record, conversion and log row together,
+    outside any BEGIN/COMMIT: PostgreSQL, a real postback (not a test, not a replay), an offer without caps (no row
+    lock needed) and an affiliate without a postback URL (no outbox row)."""
+    return (
+        connection.vendor == "postgresql"
+        and not p.test
+        and replay_of is None
+        and not ctx.offer.has_cap
+        and not ctx.affiliate_has_postback
+    )
+
+
+def _record_in_one_statement(request, p, ctx, trace, now):
+    """Insert the conversion and its log row in one statement (config.db.insert_pair_or_ignore): both or, when the
+    unique constraints already hold a conversion for this postback, neither (then Rejection duplicate)."""
+    manual = ctx.offer.conversion_approval == Offer.Approval.MANUAL
+    status = Conversion.Status.PENDING if manual else Conversion.Status.APPROVED
+    conversion = _new_conversion(p, ctx, status, "")
+    passed = [{"rule": "duplicate", "ok": True, "detail": ""}, {"rule": "cap_reached", "ok": True, "detail": ""}]
+    accepted = Outcome(
+        status=status,
+        http_status=200,
+        transaction_id=ctx.click.transaction_id if ctx.click else "",
+        trace=[*trace, *passed],
+    )
+    log = _log_row(request, accepted, now, test=False, conversion=None, replay_of=None, trace_offer=trace.offer)
+    if not insert_pair_or_ignore(conversion, log, link="conversion"):
+        _reject_duplicate(p, ctx, trace)
+    trace.extend(passed)
+    accepted.conversion_id = conversion.pk
+    accepted.log = log
+    return accepted
+
+
 def _convert(p, ctx, trace, now, test):
     """Insert the conversion (the database refuses a second one); return (conversion, status, reason)."""
     cap = None
@@ -251,32 +317,10 @@ def _convert(p, ctx, trace, now, test):
         trace.check("duplicate", existing is None, f"conversion {getattr(existing, 'pk', '')} already recorded")
         trace.check("cap_reached", cap is None, f"the {cap} cap is full")
         return None, status, reason
-    payout, revenue = _money(p, ctx)
-    conversion = Conversion(
-        click=ctx.click,
-        offer=ctx.offer,
-        affiliate=ctx.affiliate,
-        goal=ctx.goal,
-        transaction_id=ctx.click.transaction_id if ctx.click else "",
-        amount=p.amount,
-        payout=payout,
-        revenue=revenue,
-        currency=ctx.offer.currency,
-        conversion_unique_id=p.conversion_unique_id,
-        single_per_click=_single_per_click(p, ctx),
-        status=status,
-        status_reason=reason,
-        **p.adv_subs,
-    )
+    conversion = _new_conversion(p, ctx, status, reason)
     # ON CONFLICT DO NOTHING: the unique constraints decide, and a duplicate costs no savepoint.
     if not insert_or_ignore(conversion):
-        existing = _existing(p, ctx)
-        if existing is None:  # the conflicting row is gone again (deleted meanwhile): let the sender retry
-            raise IntegrityError("conversion conflicted with a row that no longer exists")
-        trace.append({"rule": "duplicate", "ok": False, "detail": f"conversion {existing.pk} already recorded"})
-        error = Rejection("duplicate", f"conversion {existing.pk} already recorded")
-        error.conversion = existing
-        raise error from None
+        _reject_duplicate(p, ctx, trace)
     trace.ok("duplicate")
     trace.append({"rule": "cap_reached", "ok": cap is None, "detail": f"the {cap} cap is full" if cap else ""})
     # The affiliate's postback (SPEC §6): an outbox row in this transaction, sent by a worker after commit. The
@@ -321,8 +365,11 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
         trace.ok("missing_parameter")
         trace.ok("invalid_parameter")
         outcome.transaction_id = p.transaction_id
+        # The rules only read: no transaction yet. Writes are one statement, or one short transaction.
+        ctx = _decide(request, p, trace, now, replay_of=replay_of)
+        if _in_one_statement(p, ctx, replay_of):
+            return _record_in_one_statement(request, p, ctx, trace, now)
         with transaction.atomic():
-            ctx = _decide(request, p, trace, now, replay_of=replay_of)
             conversion, status, reason = _convert(p, ctx, trace, now, p.test)
             outcome.status = status
             outcome.reason = reason
@@ -393,7 +440,16 @@ def _ip_or_none(value):
 
 
 def _log(request, outcome, now, *, test, conversion, replay_of, trace_offer):
-    return PostbackLog.objects.create(
+    log = _log_row(
+        request, outcome, now, test=test, conversion=conversion, replay_of=replay_of, trace_offer=trace_offer
+    )
+    log.save(force_insert=True)
+    return log
+
+
+def _log_row(request, outcome, now, *, test, conversion, replay_of, trace_offer):
+    """The log row of one postback, unsaved."""
+    return PostbackLog(
         received_at=now,
         source_ip=_ip_or_none(request.source_ip),
         method=request.method,
