@@ -1,4 +1,4 @@
-"""Hypothesis profiles for the fuzz tests (tests/security/test_fuzz_*.py).
+"""Hypothesis profiles for the fuzz tests (tests/security/test_fuzz_*.py), and the `world` of the permission tests.
 
 `ci` (the default): derandomized, so every run (CI included) tries the same examples, no example database written
 to the working tree, no deadline (the first request of a run is slow). `explore`: random examples, ten times as
@@ -7,7 +7,13 @@ many, for hunting locally: `HYPOTHESIS_PROFILE=explore .venv/bin/pytest tests/se
 
 import os
 
+import pytest
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.test import Client, override_settings
 from hypothesis import HealthCheck, settings
+
+from tests.security.matrix import World
 
 # Function-scoped fixtures (db, client) are shared by a test's examples on purpose: each example checks what it
 # changed, not an empty database.
@@ -23,3 +29,27 @@ SCALE = 10 if PROFILE == "explore" else 1
 def examples(count):
     """Hypothesis settings for one fuzz test: `count` examples (times SCALE), on the chosen profile."""
     return settings(settings.get_profile(PROFILE), max_examples=count * SCALE)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """One World for the whole module, made once in a transaction that is rolled back at the end; each test runs
+    in a savepoint inside it (pytest-django's own atomic), so what a manager's POST changes is undone after it."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                world = World()
+            # One session per role, made once: a test sends its cookie instead of signing in again.
+            world.sessions = {}
+            for role, user in world.users.items():
+                signed_in = Client()
+                if user is not None:
+                    signed_in.force_login(user)
+                cookie = signed_in.cookies.get(django_settings.SESSION_COOKIE_NAME)
+                world.sessions[role] = cookie.value if cookie else None
+            yield world
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

@@ -1,0 +1,123 @@
+"""What the permission matrix (test_permission_matrix.py) runs on: every URL pattern of the project, read from the
+URL resolver, and a small network where each tenant owns one of everything."""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from conversions.models import AffiliatePostback, PostbackDelivery
+from offers.models import Offer
+from tests import factories
+from tests.portal import postback_log
+
+ROLES = ("anonymous", "affiliate_a", "affiliate_b", "advertiser", "manager")
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern: `key` is its namespaced name (or its route when it has none), `route` the full pattern,
+    `kwargs` the names of its parameters."""
+
+    key: str
+    route: str
+    kwargs: tuple
+
+
+def routes():
+    """Every URL pattern of the project. Router patterns with a format suffix are kept apart (key + `[format]`)."""
+    found = []
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace
+                walk(pattern.url_patterns, route, f"{namespace}:{inner}" if namespace and inner else inner or namespace)
+                continue
+            assert isinstance(pattern, URLPattern)
+            kwargs = tuple(sorted(set(re.findall(r"<(?:\w+:)?(\w+)>", route) + re.findall(r"\(\?P<(\w+)>", route))))
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            key = name or route
+            if "format" in kwargs and name:
+                key += "[format]"
+            found.append(Route(key=key, route=route, kwargs=kwargs))
+
+    walk(get_resolver().url_patterns, "", None)
+    return found
+
+
+class World:
+    """Two advertisers (X has a user; Y has none) and two affiliates (A and B, each with a user), each owning an
+    offer, a goal, an access row, a click, a conversion, a postback log entry, a postback URL and a delivery.
+    Attributes ending in _a belong to affiliate A on advertiser X's offer; _b to affiliate B on Y's private offer."""
+
+    def __init__(self):
+        now = timezone.now()
+        self.advertiser_x = factories.AdvertiserFactory(name="Advertiser X")
+        self.advertiser_y = factories.AdvertiserFactory(name="Advertiser Y")
+        self.affiliate_a = factories.AffiliateFactory(name="Affiliate A")
+        self.affiliate_b = factories.AffiliateFactory(name="Affiliate B")
+        self.pending_affiliate = factories.AffiliateFactory(name="Pending C", status="pending")
+        self.offer_a = factories.OfferFactory(
+            advertiser=self.advertiser_x, name="Offer X", visibility=Offer.Visibility.APPROVAL_REQUIRED
+        )
+        self.offer_b = factories.OfferFactory(
+            advertiser=self.advertiser_y, name="Offer Y", visibility=Offer.Visibility.PRIVATE
+        )
+        self.goal_a = factories.GoalFactory(offer=self.offer_a)
+        self.goal_b = factories.GoalFactory(offer=self.offer_b)
+        self.access_a = factories.OfferAccessFactory(offer=self.offer_a, affiliate=self.affiliate_a)
+        self.access_b = factories.OfferAccessFactory(offer=self.offer_b, affiliate=self.affiliate_b)
+        self.click_a = factories.ClickFactory(
+            offer=self.offer_a, affiliate=self.affiliate_a, created_at=now, aff_sub="sub-of-a"
+        )
+        self.click_b = factories.ClickFactory(
+            offer=self.offer_b, affiliate=self.affiliate_b, created_at=now, aff_sub="sub-of-b"
+        )
+        self.conversion_a = factories.ConversionFactory(
+            click=self.click_a, payout=Decimal("1.11"), revenue=Decimal("2.22"), adv_sub="ORDER-OF-X"
+        )
+        self.conversion_b = factories.ConversionFactory(
+            click=self.click_b, payout=Decimal("7.77"), revenue=Decimal("8.88"), adv_sub="ORDER-OF-Y"
+        )
+        # The network's test affiliate: its clicks are advertisers' integration tests (one per offer here).
+        tester = factories.AffiliateFactory(name="Integration test", is_test=True)
+        self.test_click_a = factories.ClickFactory(offer=self.offer_a, affiliate=tester, created_at=now)
+        self.test_click_b = factories.ClickFactory(offer=self.offer_b, affiliate=tester, created_at=now)
+        self.log_a = postback_log(offer=self.offer_a, conversion=self.conversion_a, reason="")
+        self.log_b = postback_log(offer=self.offer_b, conversion=self.conversion_b, reason="")
+        self.postback_a = AffiliatePostback.objects.create(affiliate=self.affiliate_a, url="https://a.example/pb")
+        self.postback_b = AffiliatePostback.objects.create(affiliate=self.affiliate_b, url="https://b.example/pb")
+        self.delivery_a, self.delivery_b = (
+            PostbackDelivery.objects.create(
+                conversion=conversion,
+                postback=postback,
+                conversion_status="approved",
+                status=PostbackDelivery.Status.FAILED,
+                give_up_at=now + timedelta(hours=1),
+            )
+            for conversion, postback in ((self.conversion_a, self.postback_a), (self.conversion_b, self.postback_b))
+        )
+        # Each side by letter, for URLs that name an advertiser.
+        self.advertiser_a, self.advertiser_b = self.advertiser_x, self.advertiser_y
+        # Someone invited (or resetting a password) who never signed in: the links carry their uid and token.
+        self.invitee = factories.MembershipFactory(affiliate=self.pending_affiliate).user
+        self.users = {
+            "anonymous": None,
+            "affiliate_a": factories.MembershipFactory(affiliate=self.affiliate_a).user,
+            "affiliate_b": factories.MembershipFactory(affiliate=self.affiliate_b).user,
+            "advertiser": factories.MembershipFactory(advertiser=self.advertiser_x).user,
+            "manager": factories.ManagerFactory(),
+        }
+
+
+def act_as(client, world, role):
+    """Make the test client `role`: the session made for it once (world.sessions), or none for anonymous."""
+    client.cookies.clear()
+    if world.sessions[role]:
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
