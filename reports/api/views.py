@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from reports.api.serializers import ReportRowSerializer
 from reports.filters import PRESETS, ReportFilter
@@ -33,6 +34,14 @@ class ReportPagination(PageNumberPagination):
         return paginated
 
 
+class ReportBrowsableRenderer(BrowsableAPIRenderer):
+    """The browsable API without its filter form: that form is built from a queryset, and a report is rows
+    aggregated by the selectors, not a queryset. The filters are query parameters, listed in the schema."""
+
+    def get_filter_form(self, data, view, request):
+        return None
+
+
 def _choice(name, values, description):
     return OpenApiParameter(name, OpenApiTypes.STR, enum=list(values), description=description)
 
@@ -46,6 +55,7 @@ class ReportViewSet(viewsets.GenericViewSet):
     serializer_class = ReportRowSerializer
     pagination_class = ReportPagination
     filter_backends = []
+    renderer_classes = [JSONRenderer, ReportBrowsableRenderer]
 
     @extend_schema(
         parameters=[
@@ -65,7 +75,7 @@ class ReportViewSet(viewsets.GenericViewSet):
             _choice("sort", [*SORTABLE, *(f"-{name}" for name in SORTABLE)], "A column; `-` first for descending."),
         ]
     )
-    def list(self, request):
+    def list(self, request, format=None):  # noqa: A002 -- the name DRF's format suffix routes pass
         if not report_group_choices(user=request.user):  # a signed-in user of no partner: no report
             rows, period = [], (None, None)
         else:

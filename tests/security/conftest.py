@@ -8,12 +8,11 @@ many, for hunting locally: `HYPOTHESIS_PROFILE=explore .venv/bin/pytest tests/se
 import os
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 
-from tests.security.matrix import World
+from tests.security.matrix import World, open_sessions
 
 # Function-scoped fixtures (db, client) are shared by a test's examples on purpose: each example checks what it
 # changed, not an empty database.
@@ -41,14 +40,7 @@ def world(django_db_setup, django_db_blocker):
         try:
             with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
                 world = World()
-            # One session per role, made once: a test sends its cookie instead of signing in again.
-            world.sessions = {}
-            for role, user in world.users.items():
-                signed_in = Client()
-                if user is not None:
-                    signed_in.force_login(user)
-                cookie = signed_in.cookies.get(django_settings.SESSION_COOKIE_NAME)
-                world.sessions[role] = cookie.value if cookie else None
+            open_sessions(world)  # one session per role, made once: a test sends its cookie
             yield world
         finally:
             transaction.set_rollback(True)

@@ -121,3 +121,78 @@ def act_as(client, world, role):
     client.cookies.clear()
     if world.sessions[role]:
         client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
+
+
+def open_sessions(world):
+    """Sign each role in once and keep its session key in world.sessions (None for anonymous)."""
+    from django.test import Client
+
+    world.sessions = {}
+    for role, user in world.users.items():
+        signed_in = Client()
+        if user is not None:
+            signed_in.force_login(user)
+        cookie = signed_in.cookies.get(settings.SESSION_COOKIE_NAME)
+        world.sessions[role] = cookie.value if cookie else None
+
+
+# Markup that runs script if a page ever prints it unescaped; {n} numbers each use, to tell which field leaked.
+HOSTILE_TEMPLATES = (
+    "<script>alert('xss-{n}')</script>",
+    "\"><img src=x onerror=alert('xss-{n}')>",
+    "'><svg onload=alert('xss-{n}')>",
+    "</textarea></title><script>alert('xss-{n}')</script>",
+    "<iframe srcdoc=\"<script>parent.alert('xss-{n}')</script>\"></iframe>",
+)
+
+
+def make_hostile(world):
+    """Fill every free-text value of side a (and the pending applicant) with hostile markup: names, sub IDs, user
+    agent, referer, adv_subs, postback parameters, URLs' queries, errors. Returns {payload: where it went}."""
+    from conversions.models import ConversionStatusChange, PostbackAttempt, PostbackDelivery
+
+    planted = {}
+
+    def hostile(where):
+        n = len(planted)
+        payload = HOSTILE_TEMPLATES[n % len(HOSTILE_TEMPLATES)].format(n=n)
+        planted[payload] = where
+        return payload
+
+    def fill(obj, *fields):
+        for name in fields:
+            setattr(obj, name, hostile(f"{type(obj).__name__}.{name}"))
+        obj.save()
+
+    fill(world.advertiser_x, "name")
+    fill(world.affiliate_a, "name", "contact_name", "traffic_sources")
+    fill(world.pending_affiliate, "name", "contact_name", "traffic_sources", "rejection_reason")
+    fill(world.offer_a, "name")
+    fill(world.goal_a, "name")
+    fill(world.click_a, "aff_sub", "aff_sub2", "aff_sub3", "aff_sub4", "aff_sub5", "source", "aff_click_id")
+    fill(world.click_a, "user_agent", "referer")
+    fill(world.test_click_a, "aff_sub", "user_agent", "referer")
+    fill(world.conversion_a, "adv_sub", "adv_sub2", "adv_sub3", "adv_sub4", "adv_sub5", "status_reason")
+    fill(world.conversion_a, "conversion_unique_id")
+    world.log_a.params = {"transaction_id": hostile("PostbackLog.params value"), hostile("PostbackLog.params key"): "1"}
+    world.log_a.trace = [{"rule": "duplicate", "ok": False, "detail": hostile("PostbackLog.trace detail")}]
+    fill(world.log_a, "detail")
+    world.postback_a.url = "https://a.example/pb?x=" + hostile("AffiliatePostback.url")
+    world.postback_a.save()
+    fill(world.delivery_a, "last_error")
+    PostbackAttempt.objects.create(
+        delivery=world.delivery_a,
+        attempted_at=world.click_a.created_at,
+        url="https://a.example/pb?x=" + hostile("PostbackAttempt.url"),
+        status_code=500,
+        error=hostile("PostbackAttempt.error"),
+        response_snippet=hostile("PostbackAttempt.response_snippet"),
+    )
+    ConversionStatusChange.objects.create(
+        conversion=world.conversion_a, old_status="approved", new_status="approved", reason=hostile("status reason")
+    )
+    for role in ("affiliate_a", "advertiser", "manager"):
+        fill(world.users[role], "first_name", "last_name")
+    fill(world.invitee, "first_name", "email")
+    assert PostbackDelivery.objects.filter(pk=world.delivery_a.pk).exists()
+    return planted

@@ -199,10 +199,7 @@ OBJECTS = {
 }
 
 # Known defects the matrix found, expected to fail until fixed (then remove the entry: strict xfail says so).
-KNOWN_BUGS = {
-    ("api:report-list[format]", "GET"): "ReportViewSet.list() takes no `format` argument: GET /api/v1/reports.json "
-    "is a 500 (TypeError) instead of the report",
-}
+KNOWN_BUGS = {}
 
 
 def _admin(route, method):
