@@ -1,5 +1,6 @@
+import functools
+
 from django.db import connections, models, router
-from django.db.models.sql import InsertQuery
 
 
 class TimestampedModel(models.Model):
@@ -32,15 +33,15 @@ def insert_or_ignore(instance):
     transaction has not committed yet is waited for. Returns True when the row was inserted (instance.pk is then
     set), False when a unique constraint held one already. Other errors (a CHECK constraint) still raise.
     """
-    model = type(instance)
-    meta = model._meta
-    using = router.db_for_write(model, instance=instance)
+    meta = instance._meta
+    using = router.db_for_write(type(instance), instance=instance)
     connection = connections[using]
-    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
-    query = InsertQuery(model)
-    query.insert_values(fields, [instance])
-    ((sql, params),) = query.get_compiler(using=using).as_sql()
-    sql = f"{sql} ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name(meta.pk.column)}"
+    qn = connection.ops.quote_name
+    columns, _, params = _insert_columns(instance, connection)
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
+        f"ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -52,15 +53,20 @@ def insert_or_ignore(instance):
     return True
 
 
-def _insert_columns(instance, connection, skip=()):
+@functools.lru_cache(maxsize=64)
+def _insert_plan(model, connection, skip=frozenset()):
+    """(fields, quoted columns, database types) of a model's INSERT: every concrete field but the auto primary key,
+    generated fields and `skip`. Worked out once per model and connection, not on every hot-path insert."""
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
+    fields = [f for f in fields if f.name not in skip]
+    return fields, [connection.ops.quote_name(f.column) for f in fields], [f.db_type(connection) for f in fields]
+
+
+def _insert_columns(instance, connection, skip=frozenset()):
     """(quoted columns, database types, prepared values) of an unsaved instance's INSERT, as Django's save() fills
     them (auto_now fields set, values adapted for the backend)."""
-    meta = instance._meta
-    fields = [
-        f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated and f.name not in skip
-    ]
-    columns = [connection.ops.quote_name(f.column) for f in fields]
-    types = [f.db_type(connection) for f in fields]
+    fields, columns, types = _insert_plan(type(instance), connection, skip)
     values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
     return columns, types, values
 
@@ -74,7 +80,7 @@ def insert_pair_or_ignore(first, second, *, link):
     qn = connection.ops.quote_name
     link_column = qn(second._meta.get_field(link).column)
     columns1, _, values1 = _insert_columns(first, connection)
-    columns2, types2, values2 = _insert_columns(second, connection, skip={link})
+    columns2, types2, values2 = _insert_columns(second, connection, skip=frozenset({link}))
     # Explicit casts: in a SELECT list PostgreSQL cannot infer a parameter's type from the target column. Only names
     # and types from the models' meta go into the text; every value is a bound parameter.
     select2 = ", ".join(f"CAST(%s AS {db_type})" for db_type in types2)
@@ -96,3 +102,29 @@ def insert_pair_or_ignore(first, second, *, link):
         instance._state.adding = False
         instance._state.db = connection.alias
     return True
+
+
+class Columns:
+    """Columns of a model under a table alias in a hand-written SELECT, and how to make an instance (or values) of
+    their part of a row as the ORM would: the backend's converters applied (SQLite's text datetimes and decimals),
+    then Model.from_db. For hot queries that the ORM would compile anew on every call."""
+
+    def __init__(self, model, alias, connection, fields=None):
+        self.model = model
+        self.fields = [model._meta.get_field(name) for name in fields] if fields else model._meta.concrete_fields
+        qn = connection.ops.quote_name
+        self.sql = ", ".join(f"{alias}.{qn(f.column)}" for f in self.fields)
+        self.columns = [f.get_col(alias) for f in self.fields]
+        self.converters = [connection.ops.get_db_converters(c) + c.get_db_converters(connection) for c in self.columns]
+
+    def values(self, row, start, connection):
+        """This part's values of row (beginning at index start), converted."""
+        values = list(row[start : start + len(self.fields)])
+        for i, converters in enumerate(self.converters):
+            for convert in converters:
+                values[i] = convert(values[i], self.columns[i], connection)
+        return values
+
+    def instance(self, row, start, connection):
+        """A model instance from this part of row (all the model's concrete fields must be selected)."""
+        return self.model.from_db(connection.alias, None, self.values(row, start, connection))

@@ -8,14 +8,14 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from config.db import insert_or_ignore, insert_pair_or_ignore
 from config.periods import period_starts
 from conversions import signing
 from conversions.delivery import deliveries_record
-from conversions.models import AffiliatePostback, Conversion, ConversionStatusChange, PostbackLog
+from conversions.lookup import click_for_postback
+from conversions.models import Conversion, ConversionStatusChange, PostbackLog
 from conversions.params import Rejection, parse
 from offers.models import Goal, Offer, OfferAccess, access_verdict, compute_amount
 from partners.models import Affiliate
@@ -118,25 +118,10 @@ def _find(p, trace):
         trace.check("unknown_transaction", offer is not None and affiliate is not None, "no such offer or affiliate")
         click = None
     else:
-        # One query: the click, its offer, advertiser and affiliate, the access row, whether a postback URL is set.
-        access_row = OfferAccess.objects.filter(offer=OuterRef("offer_id"), affiliate=OuterRef("affiliate_id"))
-        click = (
-            Click.objects.select_related("offer__advertiser", "affiliate")
-            .annotate(
-                access_status=Subquery(access_row.values("status")),
-                access_payout=Subquery(access_row.values("payout")),
-                has_postback=Exists(AffiliatePostback.objects.filter(affiliate=OuterRef("affiliate_id"))),
-            )
-            .filter(transaction_id=p.transaction_id)
-            .first()
-        )
-        trace.check("unknown_transaction", click is not None, f"no click has transaction_id {p.transaction_id!r}")
+        found = click_for_postback(p.transaction_id)
+        trace.check("unknown_transaction", found is not None, f"no click has transaction_id {p.transaction_id!r}")
+        click, access = found.click, found.access
         offer, affiliate = click.offer, click.affiliate
-        access = None
-        if click.access_status is not None:
-            access = OfferAccess(
-                offer=offer, affiliate=affiliate, status=click.access_status, payout=click.access_payout
-            )
     trace.offer = offer
     goal = None
     if p.goal_id is not None:
@@ -144,7 +129,7 @@ def _find(p, trace):
         trace.check("invalid_parameter", goal is not None, f"goal_id {p.goal_id} is not a goal of offer {offer.pk}")
     if click is None:
         access = OfferAccess.objects.filter(offer=offer, affiliate=affiliate).first()
-    has_postback = click is None or click.has_postback
+    has_postback = click is None or found.has_postback
     return _Context(
         offer=offer, affiliate=affiliate, click=click, goal=goal, access=access, affiliate_has_postback=has_postback
     )
