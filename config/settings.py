@@ -251,6 +251,10 @@ TALLY_POSTBACK_RETRY_BASE_SECONDS = env.float("TALLY_POSTBACK_RETRY_BASE_SECONDS
 TALLY_POSTBACK_RETRY_MAX_SECONDS = env.float("TALLY_POSTBACK_RETRY_MAX_SECONDS", default=6 * 3600)
 # A delivery queued this long ago and still not attempted is queued again by the sweep (broker down, worker lost).
 TALLY_POSTBACK_REQUEUE_SECONDS = env.float("TALLY_POSTBACK_REQUEUE_SECONDS", default=300)
+# While a worker sends a delivery, the row is claimed (its next_attempt_at pushed this far ahead) so no one else
+# sends it too; a worker killed mid-attempt leaves the row to the sweep once the claim runs out. Keep it longer than
+# an attempt can take (postback_deliver's hard time limit is 60 s): a shorter claim may send a slow delivery twice.
+TALLY_POSTBACK_CLAIM_SECONDS = env.float("TALLY_POSTBACK_CLAIM_SECONDS", default=120)
 # How often beat runs the sweep that sends due deliveries.
 TALLY_POSTBACK_SWEEP_SECONDS = env.float("TALLY_POSTBACK_SWEEP_SECONDS", default=60)
 # After failing to reach the broker, a process leaves new deliveries to the sweep for this long.

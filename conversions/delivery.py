@@ -27,9 +27,6 @@ from offers.macros import POSTBACK_MACROS, fill, validate_url_template
 
 logger = logging.getLogger(__name__)
 
-# While a worker sends a delivery, its next_attempt_at is pushed this far ahead so no one else sends it too.
-# Longer than any one attempt can take (the task's hard time limit is 60 s).
-CLAIM = timedelta(seconds=120)
 # Answers worth trying again besides 5xx: the affiliate's server asked us to come back later.
 RETRY_STATUSES = {408, 425, 429}
 SNIPPET_CHARS = 1000
@@ -185,10 +182,12 @@ def delivery_url(delivery):
 
 
 def _claim(delivery_id, now):
-    """Take a due pending delivery for this worker (an atomic UPDATE: exactly one caller wins)."""
+    """Take a due pending delivery for this worker (an atomic UPDATE: exactly one caller wins). Its next_attempt_at
+    moves TALLY_POSTBACK_CLAIM_SECONDS ahead, longer than any one attempt can take (the task's hard time limit is
+    60 s), so no one else sends it meanwhile; if this worker dies mid-attempt, the sweep sends it after that."""
     return PostbackDelivery.objects.filter(
         pk=delivery_id, status=PostbackDelivery.Status.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + CLAIM, queued_at=None)
+    ).update(next_attempt_at=now + timedelta(seconds=settings.TALLY_POSTBACK_CLAIM_SECONDS), queued_at=None)
 
 
 def _backoff(attempts):
