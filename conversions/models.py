@@ -19,10 +19,11 @@ class Conversion(TimestampedModel):
         REJECTED = "rejected"
 
     click = models.ForeignKey(Click, null=True, blank=True, on_delete=models.PROTECT, related_name="conversions")
-    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="conversions")
-    affiliate = models.ForeignKey(Affiliate, on_delete=models.PROTECT, related_name="conversions")
+    # No index of their own: conversion_offer_time starts with offer_id, conversion_affiliate_time with affiliate_id.
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="conversions", db_index=False)
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.PROTECT, related_name="conversions", db_index=False)
     goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.PROTECT, related_name="conversions")
-    transaction_id = models.CharField(max_length=64, blank=True, db_index=True)
+    transaction_id = models.CharField(max_length=64, blank=True)  # indexed in Meta (one index, no LIKE twin)
     amount = models.DecimalField(**MONEY, default=Decimal("0"), help_text="The sale amount.")
     payout = models.DecimalField(**MONEY, default=Decimal("0"))
     revenue = models.DecimalField(**MONEY, default=Decimal("0"))
@@ -68,6 +69,9 @@ class Conversion(TimestampedModel):
             models.Index(fields=["offer", "created_at"], name="conversion_offer_time"),
             # Affiliate-scoped conversion lists and reports.
             models.Index(fields=["affiliate", "created_at"], name="conversion_affiliate_time"),
+            # Finding a transaction's conversions. Declared here rather than db_index=True, which on PostgreSQL adds
+            # a second index for LIKE that no query uses and every postback would write.
+            models.Index(fields=["transaction_id"], name="conversion_transaction_id"),
         ]
 
     def __str__(self):
@@ -89,7 +93,7 @@ class PostbackLog(models.Model):
     # The request's parameters as received (query and body), with any security token masked.
     params = models.JSONField(default=dict)
     verdict = models.CharField(max_length=16, choices=Verdict.choices)
-    reason = models.CharField(max_length=32, blank=True, db_index=True)
+    reason = models.CharField(max_length=32, blank=True)  # indexed in Meta (one index, no LIKE twin)
     detail = models.TextField(blank=True)
     http_status = models.PositiveSmallIntegerField()
     # [{"rule": "<reason code>", "ok": true/false, "detail": "..."}, ...] in the order checked.
@@ -104,6 +108,8 @@ class PostbackLog(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        # The log filtered by reason, newest first (db_index=True on reason would add an unused LIKE index too).
+        indexes = [models.Index(fields=["reason", "received_at"], name="postbacklog_reason_time")]
 
     def __str__(self):
         return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.verdict} {self.reason}".strip()
