@@ -28,6 +28,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	# Django's deployment checks with production values (a random key, HTTPS): the development defaults fail them
+	DJANGO_DEBUG=false DJANGO_HTTPS=true DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Debian's Chromium for the browser tests (tests/e2e): Playwright cannot download a browser of its own here.
 browser:

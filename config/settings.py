@@ -19,9 +19,27 @@ VAR_DIR = Path(env.str("TALLY_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-" + "x" * 20)
+# The development default starts with Django's "django-insecure-" mark, so `manage.py check --deploy` refuses it.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="django-insecure-tally-development-key-never-use-in-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# HTTPS, in production: DJANGO_HTTPS=true redirects plain HTTP to HTTPS, marks the session and CSRF cookies Secure
+# and sends HSTS (browsers then refuse plain HTTP to this host for a year). Off by default, so that `make run` and
+# the tests work on http://127.0.0.1; `manage.py check --deploy --fail-level WARNING` fails until it is on.
+HTTPS = env.bool("DJANGO_HTTPS", default=False)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=HTTPS)
+# Behind a proxy that terminates TLS, Django sees plain HTTP: trust the proxy's X-Forwarded-Proto header (only if
+# the proxy sets it on every request, replacing any the client sent), or SECURE_SSL_REDIRECT redirects forever.
+if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# System checks to silence, e.g. security.W008 when the proxy itself redirects HTTP to HTTPS.
+SILENCED_SYSTEM_CHECKS = env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
