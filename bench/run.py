@@ -380,11 +380,11 @@ def grow_clicks(target, ids):
             TALLY_DB,
             "INSERT INTO tracking_click (transaction_id, offer_id, affiliate_id, aff_sub, aff_sub2, aff_sub3, aff_sub4,"
             " aff_sub5, source, aff_click_id, ip, user_agent, referer, is_unique, created_at, expires_at, expired)"
-            f" SELECT md5(random()::text || g::text), ({offers})[1 + g % {len(ids['offers'])}],"
-            f" ({affiliates})[1 + (g / 7) % {len(ids['affiliates'])}], 'grow', '', '', '', '', '', '',"
+            f" SELECT md5(random()::text || g::text), ({offers})[(1 + g % {len(ids['offers'])})::int],"
+            f" ({affiliates})[(1 + (g / 7) % {len(ids['affiliates'])})::int], 'grow', '', '', '', '', '', '',"
             " ('10.200.0.0'::inet + (g % 65000)), 'bench/1.0', '', (g % 3 = 0), t.created_at,"
             " t.created_at + interval '720 hours', false"
-            f" FROM generate_series({have + 1}, {have + n}) g,"
+            f" FROM generate_series({have + 1}::bigint, {have + n}::bigint) g,"
             " LATERAL (SELECT now() - ((g * 7919) % 7776000) * interval '1 second' AS created_at) t",
         )
         have += n

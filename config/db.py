@@ -111,7 +111,10 @@ class Columns:
 
     def __init__(self, model, alias, connection, fields=None):
         self.model = model
-        self.fields = [model._meta.get_field(name) for name in fields] if fields else model._meta.concrete_fields
+        # In the model's field order, which Model.from_db expects.
+        chosen = {model._meta.get_field(name) for name in fields} if fields else None
+        self.fields = [f for f in model._meta.concrete_fields if chosen is None or f in chosen]
+        self.attnames = {f.attname for f in self.fields}
         qn = connection.ops.quote_name
         self.sql = ", ".join(f"{alias}.{qn(f.column)}" for f in self.fields)
         self.columns = [f.get_col(alias) for f in self.fields]
@@ -126,5 +129,5 @@ class Columns:
         return values
 
     def instance(self, row, start, connection):
-        """A model instance from this part of row (all the model's concrete fields must be selected)."""
-        return self.model.from_db(connection.alias, None, self.values(row, start, connection))
+        """A model instance from this part of row; fields not selected are deferred (loaded when first read)."""
+        return self.model.from_db(connection.alias, self.attnames, self.values(row, start, connection))

@@ -22,7 +22,9 @@ class Conversion(TimestampedModel):
     # No index of their own: conversion_offer_time starts with offer_id, conversion_affiliate_time with affiliate_id.
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="conversions", db_index=False)
     affiliate = models.ForeignKey(Affiliate, on_delete=models.PROTECT, related_name="conversions", db_index=False)
-    goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.PROTECT, related_name="conversions")
+    goal = models.ForeignKey(
+        Goal, null=True, blank=True, on_delete=models.PROTECT, related_name="conversions", db_index=False
+    )  # indexed in Meta, only where set
     transaction_id = models.CharField(max_length=64, blank=True)  # indexed in Meta (one index, no LIKE twin)
     amount = models.DecimalField(**MONEY, default=Decimal("0"), help_text="The sale amount.")
     payout = models.DecimalField(**MONEY, default=Decimal("0"))
@@ -72,6 +74,9 @@ class Conversion(TimestampedModel):
             # Finding a transaction's conversions. Declared here rather than db_index=True, which on PostgreSQL adds
             # a second index for LIKE that no query uses and every postback would write.
             models.Index(fields=["transaction_id"], name="conversion_transaction_id"),
+            # A goal's conversions. Partial: most conversions have no goal, and a full index would take an entry
+            # for each of them.
+            models.Index(fields=["goal"], condition=Q(goal__isnull=False), name="conversion_goal"),
         ]
 
     def __str__(self):
@@ -104,12 +109,18 @@ class PostbackLog(models.Model):
     conversion = models.ForeignKey(
         Conversion, null=True, blank=True, on_delete=models.SET_NULL, related_name="postback_logs"
     )
-    replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays")
+    replay_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays", db_index=False
+    )  # indexed in Meta, only where set
 
     class Meta:
         ordering = ["-received_at", "-id"]
         # The log filtered by reason, newest first (db_index=True on reason would add an unused LIKE index too).
-        indexes = [models.Index(fields=["reason", "received_at"], name="postbacklog_reason_time")]
+        indexes = [
+            models.Index(fields=["reason", "received_at"], name="postbacklog_reason_time"),
+            # A log row's replays; partial, as almost no row is a replay.
+            models.Index(fields=["replay_of"], condition=Q(replay_of__isnull=False), name="postbacklog_replays"),
+        ]
 
     def __str__(self):
         return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.verdict} {self.reason}".strip()
