@@ -254,6 +254,10 @@ TALLY_POSTBACK_RATE_LIMIT = env.int("TALLY_POSTBACK_RATE_LIMIT", default=6000)
 TALLY_RATELIMIT_EXEMPT_IPS = env.list("TALLY_RATELIMIT_EXEMPT_IPS", default=[])
 for _network in TALLY_RATELIMIT_EXEMPT_IPS:
     ipaddress.ip_network(_network, strict=False)  # a malformed entry stops Tally at start
+# Per address: applications through the public /signup/ form per hour (each makes a pending affiliate and emails
+# the managers). Per affiliate: test fires of a postback URL per minute (each makes Tally call that URL).
+TALLY_SIGNUP_RATE_LIMIT = env.int("TALLY_SIGNUP_RATE_LIMIT", default=10)
+TALLY_TEST_FIRE_RATE_LIMIT = env.int("TALLY_TEST_FIRE_RATE_LIMIT", default=10)
 # Sign-in lockout: this many failures for one username (or per address, from any usernames) within a window of
 # TALLY_LOGIN_LOCKOUT_SECONDS lock it out until the window ends.
 TALLY_LOGIN_MAX_FAILURES = env.int("TALLY_LOGIN_MAX_FAILURES", default=5)

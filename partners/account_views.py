@@ -1,6 +1,7 @@
 """Getting in: the public affiliate sign-up, invitation links, password reset (Django's views), and the managers'
 actions on them (approve or reject an application, invite a person to an advertiser or an affiliate)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import PasswordResetConfirmView
@@ -9,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
+from config import ratelimit
+from config.http import client_ip
 from partners import services
 from partners.account_forms import AffiliateSignupForm, InviteForm, RejectApplicationForm
 from partners.permissions import manager_required
@@ -26,6 +29,16 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = AffiliateSignupForm(request.POST or None)
+    if request.method == "POST":
+        # Every application counts, accepted or not: a script can't fill the review queue or the managers' mail.
+        retry_after = ratelimit.hit(
+            "signup", client_ip(request) or "unknown", limit=settings.TALLY_SIGNUP_RATE_LIMIT, window=3600
+        )
+        if retry_after:
+            form.add_error(None, f"Too many applications from this address. Try again in {retry_after // 60 + 1} min.")
+            response = render(request, "registration/signup.html", {"form": form}, status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

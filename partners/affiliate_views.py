@@ -11,6 +11,7 @@ from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from config import ratelimit
 from config.listing import FilteredListView, Page, page_number
 from config.periods import network_today
 from conversions.delivery import affiliate_postback_set
@@ -256,6 +258,15 @@ class PostbacksView(AffiliateAreaMixin, TemplateView):
             return self.render(form, status=400)
         data = form.cleaned_data
         if request.POST.get("action") == "test":
+            # Each test fire makes Tally call the URL: a bound per affiliate, so no one aims it at a third party.
+            retry_after = ratelimit.hit(
+                "test-fire", self.affiliate.pk, limit=settings.TALLY_TEST_FIRE_RATE_LIMIT, window=60
+            )
+            if retry_after:
+                form.add_error(None, f"Too many test fires. Try again in {retry_after} s.")
+                response = self.render(form, status=429)
+                response["Retry-After"] = str(retry_after)
+                return response
             answer, snippet = affiliate_postback_test_fire(
                 affiliate=self.affiliate, url=data["url"], offer=data["offer"]
             )

@@ -268,6 +268,20 @@ def test_the_test_fire_shows_a_server_error_and_a_refused_address(signed_in, me,
     assert len(receiver.requests) == 1
 
 
+def test_test_fires_past_the_per_affiliate_limit_are_refused_429_and_call_nothing(signed_in, me, receiver, settings):
+    settings.TALLY_TEST_FIRE_RATE_LIMIT = 2
+    fire = {"url": receiver.url("/pb"), "action": "test"}
+    for _ in range(2):
+        assert signed_in.post("/affiliate/postbacks/", fire).status_code == 200
+
+    refused = signed_in.post("/affiliate/postbacks/", fire)
+
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert "Too many test fires" in refused.content.decode()
+    assert len(receiver.requests) == 2
+
+
 def test_an_affiliate_removes_a_postback_url(signed_in, me, public_dns):
     postback = AffiliatePostback.objects.create(affiliate=me, url="https://tracker.example/pb")
 

@@ -185,3 +185,23 @@ def test_only_managers_decide_applications(client, affiliate_user):
     affiliate.refresh_from_db()
     assert response.status_code == 403
     assert affiliate.status == PartnerStatus.PENDING
+
+
+def test_applications_past_the_per_address_limit_are_refused_429_and_make_no_affiliate(
+    client, django_capture_on_commit_callbacks, settings
+):
+    settings.TALLY_SIGNUP_RATE_LIMIT = 2
+    for n in range(2):
+        assert apply(client, django_capture_on_commit_callbacks, email=f"a{n}@x.example").status_code == 302
+        client.logout()
+
+    refused = apply(client, django_capture_on_commit_callbacks, email="a2@x.example")
+
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert "Too many applications from this address" in refused.content.decode()
+    assert Affiliate.objects.count() == 2
+    # Another address is not held back.
+    with django_capture_on_commit_callbacks(execute=True):
+        other = client.post("/signup/", {**APPLICATION, "email": "a3@x.example"}, REMOTE_ADDR="198.51.100.9")
+    assert other.status_code == 302
