@@ -33,17 +33,11 @@ def insert_or_ignore(instance):
     transaction has not committed yet is waited for. Returns True when the row was inserted (instance.pk is then
     set), False when a unique constraint held one already. Other errors (a CHECK constraint) still raise.
     """
-    meta = instance._meta
     using = router.db_for_write(type(instance), instance=instance)
     connection = connections[using]
-    qn = connection.ops.quote_name
-    columns, _, params = _insert_columns(instance, connection)
-    sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
-        f"ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}"
-    )
+    fields, sql = _insert_or_ignore_sql(type(instance), connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _values(instance, fields, connection))
         row = cursor.fetchone()
     if row is None:
         return False
@@ -53,46 +47,15 @@ def insert_or_ignore(instance):
     return True
 
 
-@functools.lru_cache(maxsize=64)
-def _insert_plan(model, connection, skip=frozenset()):
-    """(fields, quoted columns, database types) of a model's INSERT: every concrete field but the auto primary key,
-    generated fields and `skip`. Worked out once per model and connection, not on every hot-path insert."""
-    meta = model._meta
-    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
-    fields = [f for f in fields if f.name not in skip]
-    return fields, [connection.ops.quote_name(f.column) for f in fields], [f.db_type(connection) for f in fields]
-
-
-def _insert_columns(instance, connection, skip=frozenset()):
-    """(quoted columns, database types, prepared values) of an unsaved instance's INSERT, as Django's save() fills
-    them (auto_now fields set, values adapted for the backend)."""
-    fields, columns, types = _insert_plan(type(instance), connection, skip)
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    return columns, types, values
-
-
 def insert_pair_or_ignore(first, second, *, link):
     """One statement (PostgreSQL's data-modifying WITH): INSERT `first` ... ON CONFLICT DO NOTHING, and, only when
     it was inserted, `second` with its foreign key `link` pointing at it. Both rows or neither, without BEGIN and
     COMMIT round trips: a single statement is its own transaction. Returns True when both were inserted (their pks
     set), False when a unique constraint already held a row for `first` (nothing written)."""
     connection = connections[router.db_for_write(type(first), instance=first)]
-    qn = connection.ops.quote_name
-    link_column = qn(second._meta.get_field(link).column)
-    columns1, _, values1 = _insert_columns(first, connection)
-    columns2, types2, values2 = _insert_columns(second, connection, skip=frozenset({link}))
-    # Explicit casts: in a SELECT list PostgreSQL cannot infer a parameter's type from the target column. Only names
-    # and types from the models' meta go into the text; every value is a bound parameter.
-    select2 = ", ".join(f"CAST(%s AS {db_type})" for db_type in types2)
-    sql = (
-        f"WITH new_first AS (INSERT INTO {qn(first._meta.db_table)} ({', '.join(columns1)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(values1))}) ON CONFLICT DO NOTHING RETURNING {qn(first._meta.pk.column)}) "
-        f"INSERT INTO {qn(second._meta.db_table)} ({', '.join(columns2)}, {link_column}) "
-        f"SELECT {select2}, new_first.{qn(first._meta.pk.column)} FROM new_first "
-        f"RETURNING {qn(second._meta.pk.column)}, {link_column}"
-    )
+    fields1, fields2, sql = _insert_pair_sql(type(first), type(second), link, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, values1 + values2)
+        cursor.execute(sql, _values(first, fields1, connection) + _values(second, fields2, connection))
         row = cursor.fetchone()
     if row is None:
         return False
@@ -102,6 +65,51 @@ def insert_pair_or_ignore(first, second, *, link):
         instance._state.adding = False
         instance._state.db = connection.alias
     return True
+
+
+# The SQL of these inserts is worked out once per model and connection, not on every hot-path insert; only names
+# and types from the models' meta go into the text, every value is a bound parameter.
+
+
+def _insert_fields(model, skip=frozenset()):
+    """Every concrete field of model's INSERT but the auto primary key, generated fields and `skip`."""
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
+    return [f for f in fields if f.name not in skip]
+
+
+def _values(instance, fields, connection):
+    """The values of an unsaved instance's INSERT, as Django's save() fills them (auto_now fields set, values
+    adapted for the backend)."""
+    return [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_or_ignore_sql(model, connection):
+    qn = connection.ops.quote_name
+    fields = _insert_fields(model)
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING {qn(model._meta.pk.column)}"
+    )
+    return fields, sql
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_pair_sql(first, second, link, connection):
+    qn = connection.ops.quote_name
+    fields1, fields2 = _insert_fields(first), _insert_fields(second, skip={link})
+    link_column = qn(second._meta.get_field(link).column)
+    # Explicit casts: in a SELECT list PostgreSQL cannot infer a parameter's type from the target column.
+    select2 = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields2)
+    sql = (
+        f"WITH new_first AS (INSERT INTO {qn(first._meta.db_table)} ({', '.join(qn(f.column) for f in fields1)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields1))}) ON CONFLICT DO NOTHING RETURNING {qn(first._meta.pk.column)}) "
+        f"INSERT INTO {qn(second._meta.db_table)} ({', '.join(qn(f.column) for f in fields2)}, {link_column}) "
+        f"SELECT {select2}, new_first.{qn(first._meta.pk.column)} FROM new_first "
+        f"RETURNING {qn(second._meta.pk.column)}, {link_column}"
+    )
+    return fields1, fields2, sql
 
 
 class Columns:
