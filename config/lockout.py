@@ -116,6 +116,5 @@ class LockoutLoginView(LoginView):
     def form_invalid(self, form):
         response = super().form_invalid(form)
         if form.has_error("__all__", code="locked"):
-            response.status_code = 429
-            response["Retry-After"] = str(ratelimit.seconds_left(_window()))
+            ratelimit.too_many_requests(response, ratelimit.seconds_left(_window()))
         return response

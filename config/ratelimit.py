@@ -55,6 +55,13 @@ def _increment(cache, key, window):
         return cache.incr(key)  # another request created it meanwhile
 
 
+def too_many_requests(response, retry_after):
+    """Make response the answer to a refused request: 429, with Retry-After in whole seconds."""
+    response.status_code = 429
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 def seconds_left(window, now=None):
     """Whole seconds until the current window ends (at least 1): the Retry-After of a refusal."""
     now = time.time() if now is None else now

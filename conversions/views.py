@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from config.http import client_ip
 from config.listing import FilteredListView
-from config.ratelimit import request_limited
+from config.ratelimit import request_limited, too_many_requests
 from conversions.filters import ConversionFilter, PostbackLogFilter
 from conversions.forms import ConversionBulkStatusForm, ConversionStatusForm
 from conversions.models import PostbackLog
@@ -61,11 +61,10 @@ def _rate_limited(retry_after, hasoffers):
     """429 past the per-IP limit (config/ratelimit.py): answered before any database work, so no log row."""
     detail = f"too many postbacks from this address; retry in {retry_after} s"
     if hasoffers:
-        response = HttpResponse("success=false; err_msg=rate_limited;", status=429, content_type="text/plain")
+        response = HttpResponse("success=false; err_msg=rate_limited;", content_type="text/plain")
     else:
-        response = JsonResponse({"status": "rejected", "reason": "rate_limited", "detail": detail}, status=429)
-    response["Retry-After"] = str(retry_after)
-    return response
+        response = JsonResponse({"status": "rejected", "reason": "rate_limited", "detail": detail})
+    return too_many_requests(response, retry_after)
 
 
 def _handle(request, *, hasoffers=False, goal_required=False):

@@ -1,6 +1,8 @@
 """Getting in: the public affiliate sign-up, invitation links, password reset (Django's views), and the managers'
 actions on them (approve or reject an application, invite a person to an advertiser or an affiliate)."""
 
+from math import ceil
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -35,10 +37,8 @@ def signup(request):
             "signup", client_ip(request) or "unknown", limit=settings.TALLY_SIGNUP_RATE_LIMIT, window=3600
         )
         if retry_after:
-            form.add_error(None, f"Too many applications from this address. Try again in {retry_after // 60 + 1} min.")
-            response = render(request, "registration/signup.html", {"form": form}, status=429)
-            response["Retry-After"] = str(retry_after)
-            return response
+            form.add_error(None, f"Too many applications from this address. Try again in {ceil(retry_after / 60)} min.")
+            return ratelimit.too_many_requests(render(request, "registration/signup.html", {"form": form}), retry_after)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

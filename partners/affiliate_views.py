@@ -264,9 +264,7 @@ class PostbacksView(AffiliateAreaMixin, TemplateView):
             )
             if retry_after:
                 form.add_error(None, f"Too many test fires. Try again in {retry_after} s.")
-                response = self.render(form, status=429)
-                response["Retry-After"] = str(retry_after)
-                return response
+                return ratelimit.too_many_requests(self.render(form), retry_after)
             answer, snippet = affiliate_postback_test_fire(
                 affiliate=self.affiliate, url=data["url"], offer=data["offer"]
             )

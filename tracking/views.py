@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 
 from config.http import client_ip, plain_page
 from config.listing import FilteredListView
-from config.ratelimit import request_limited
+from config.ratelimit import request_limited, too_many_requests
 from conversions.selectors import conversion_list
 from offers.macros import fill
 from offers.models import Offer
@@ -65,9 +65,8 @@ def click(request):
     ip = client_ip(request)
     retry_after = request_limited("click", ip, limit=settings.TALLY_CLICK_RATE_LIMIT)
     if retry_after:
-        response = plain_page(429, "Too many requests", "Too many clicks from this address. Try again shortly.")
-        response["Retry-After"] = str(retry_after)
-        return response
+        page = plain_page(429, "Too many requests", "Too many clicks from this address. Try again shortly.")
+        return too_many_requests(page, retry_after)
     params = request.GET
     offer_id, aff_id = _parse_id(params.get("offer_id")), _parse_id(params.get("aff_id"))
     if offer_id is None or aff_id is None:
