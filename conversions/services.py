@@ -116,11 +116,11 @@ def _find(p, trace):
         offer = Offer.objects.select_related("advertiser").filter(pk=p.offer_id).first()
         affiliate = Affiliate.objects.filter(pk=p.aff_id).first()
         trace.check("unknown_transaction", offer is not None and affiliate is not None, "no such offer or affiliate")
-        click = None
+        click, has_postback = None, True  # not looked up: the outbox checks when recording
     else:
         found = click_for_postback(p.transaction_id)
         trace.check("unknown_transaction", found is not None, f"no click has transaction_id {p.transaction_id!r}")
-        click, access = found.click, found.access
+        click, access, has_postback = found.click, found.access, found.has_postback
         offer, affiliate = click.offer, click.affiliate
     trace.offer = offer
     goal = None
@@ -129,7 +129,6 @@ def _find(p, trace):
         trace.check("invalid_parameter", goal is not None, f"goal_id {p.goal_id} is not a goal of offer {offer.pk}")
     if click is None:
         access = OfferAccess.objects.filter(offer=offer, affiliate=affiliate).first()
-    has_postback = click is None or found.has_postback
     return _Context(
         offer=offer, affiliate=affiliate, click=click, goal=goal, access=access, affiliate_has_postback=has_postback
     )
