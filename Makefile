@@ -26,6 +26,8 @@ setup: $(STAMP) assets
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# The one-way layers (pyproject.toml [tool.importlinter], README's Layout): an upward import fails here.
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	# Django's deployment checks with production values (a random key, HTTPS): the development defaults fail them

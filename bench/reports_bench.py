@@ -192,19 +192,19 @@ def users():
 
 
 PAGES = [
-    ("manager", "reports:manager_report", "group_by=affiliate"),
-    ("manager", "reports:manager_report", "group_by=offer"),
-    ("manager", "reports:manager_report", "group_by=advertiser"),
-    ("manager", "reports:manager_report", "group_by=day"),
-    ("manager", "reports:manager_report", "group_by=affiliate&preset=custom&date_from={d60}&date_to={today}"),
-    ("manager", "reports:manager_report", "group_by=affiliate&sort=-cr&preset=last_7_days"),
-    ("manager", "reports:manager_report_csv", "group_by=affiliate"),
-    ("affiliate", "reports:affiliate_report", "group_by=offer"),
-    ("affiliate", "reports:affiliate_report", "group_by=day"),
-    ("affiliate", "reports:affiliate_report", "group_by=sub"),
-    ("affiliate", "reports:affiliate_report_csv", "group_by=sub"),
-    ("advertiser", "reports:advertiser_report", "group_by=offer"),
-    ("advertiser", "reports:advertiser_report", "group_by=day"),
+    ("manager", "manager:report", "group_by=affiliate"),
+    ("manager", "manager:report", "group_by=offer"),
+    ("manager", "manager:report", "group_by=advertiser"),
+    ("manager", "manager:report", "group_by=day"),
+    ("manager", "manager:report", "group_by=affiliate&preset=custom&date_from={d60}&date_to={today}"),
+    ("manager", "manager:report", "group_by=affiliate&sort=-cr&preset=last_7_days"),
+    ("manager", "manager:report_csv", "group_by=affiliate"),
+    ("affiliate", "affiliate:report", "group_by=offer"),
+    ("affiliate", "affiliate:report", "group_by=day"),
+    ("affiliate", "affiliate:report", "group_by=sub"),
+    ("affiliate", "affiliate:report_csv", "group_by=sub"),
+    ("advertiser", "advertiser:report", "group_by=offer"),
+    ("advertiser", "advertiser:report", "group_by=day"),
 ]
 
 
@@ -214,7 +214,7 @@ def time_pages(runs):
     from django.test import Client
     from django.urls import reverse
 
-    from config.periods import network_today
+    from core.periods import network_today
 
     today = network_today()
     fill = {"today": today.isoformat(), "d60": (today - timedelta(days=DAYS)).isoformat()}

@@ -6,9 +6,10 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from conversions.api.affiliates import AffiliateViewSet
 from conversions.api.views import ConversionViewSet, PostbackLogViewSet
 from offers.api.views import GoalViewSet, OfferAccessViewSet, OfferViewSet
-from partners.api.views import AdvertiserViewSet, AffiliateViewSet
+from partners.api.views import AdvertiserViewSet
 from reports.api.views import ReportViewSet
 from tracking.api.views import ClickViewSet
 

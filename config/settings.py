@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "tracking",
     "conversions",
     "reports",
+    # Audience areas: pages, forms and URLs per audience; the manager area also holds seed_demo.
+    "areas.manager",
 ]
 
 MIDDLEWARE = [
@@ -117,7 +119,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The sign-in lockout (config/lockout.py) is a gate in front of Django's ModelBackend.
-AUTHENTICATION_BACKENDS = ["config.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["core.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -183,8 +185,8 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.api.schema_role_fields_optional",
-        "config.api.schema_error_responses",
+        "core.api.schema_role_fields_optional",
+        "core.api.schema_error_responses",
     ],
 }
 

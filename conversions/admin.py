@@ -1,7 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from conversions.delivery import delivery_resend, validate_postback_url
 from conversions.models import (
     AffiliatePostback,
     Conversion,
@@ -10,6 +9,8 @@ from conversions.models import (
     PostbackDelivery,
     PostbackLog,
 )
+from conversions.outbox import delivery_resend
+from conversions.postback_urls import validate_postback_url
 
 
 @admin.register(Conversion)

@@ -1,8 +1,7 @@
 import django_filters
 
-from config.filters import CreatedRangeFilterSet
 from conversions.models import Conversion, PostbackLog
-from offers.filters import scoped
+from core.filters import CreatedRangeFilterSet, scoped
 from offers.models import Goal, Offer
 from offers.selectors import goal_list, offer_list
 from partners.models import Affiliate

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from config.db import TimestampedModel
+from core.db import TimestampedModel
 from offers.models import MONEY, Goal, Offer
 from partners.models import Affiliate
 from tracking.models import Click

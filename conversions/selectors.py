@@ -4,7 +4,7 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from conversions.models import AffiliatePostback, Conversion, PostbackDelivery, PostbackLog
-from partners.roles import Role, role_of
+from core.roles import Role, role_of
 
 
 def conversion_list(*, user):

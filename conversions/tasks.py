@@ -2,16 +2,16 @@
 
 from celery import shared_task
 
-from conversions import delivery
+from conversions import outbox, sending
 
 
 @shared_task(soft_time_limit=30, time_limit=60)
 def postback_deliver(delivery_id):
     """Make one attempt at an affiliate postback delivery (retries are scheduled in the database)."""
-    delivery.delivery_attempt(delivery_id=delivery_id)
+    sending.delivery_attempt(delivery_id=delivery_id)
 
 
 @shared_task
 def postback_sweep():
     """Queue affiliate postback deliveries that are due and carried by no task (beat: every minute)."""
-    return delivery.deliveries_sweep()
+    return outbox.deliveries_sweep()

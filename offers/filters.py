@@ -1,23 +1,10 @@
 import django_filters
-from django.db.models import Q
 
+from core.filters import scoped, search_name_or_id
 from offers.models import Goal, Offer, OfferAccess
 from offers.selectors import offer_list
 from partners.models import Advertiser, Affiliate
 from partners.selectors import advertiser_list, affiliate_list
-
-
-def scoped(selector, model):
-    """A ModelChoiceFilter queryset limited to what the requesting user may see (so a filter value
-    outside one's scope is refused like an unknown one, and its existence is never confirmed)."""
-    return lambda request: selector(user=request.user) if request is not None else model.objects.none()
-
-
-def search_name_or_id(queryset, name, value):
-    query = Q(name__icontains=value)
-    if value.isdigit():
-        query |= Q(pk=int(value))
-    return queryset.filter(query)
 
 
 class OfferFilter(django_filters.FilterSet):

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
-from config.db import TimestampedModel
+from core.db import TimestampedModel
 from offers.macros import validate_url_template
 from partners.models import Advertiser, Affiliate
 

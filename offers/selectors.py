@@ -2,8 +2,8 @@
 
 from django.db.models import Q
 
+from core.roles import Role, role_of
 from offers.models import Goal, Offer, OfferAccess
-from partners.roles import Role, role_of
 
 
 def offer_list(*, user):

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from config.db import assign_and_save
+from core.db import assign_and_save
 from offers.models import Goal, Offer, OfferAccess
 
 OFFER_FIELDS = {f.name for f in Offer._meta.concrete_fields} - {"id", "created_at", "updated_at"}

@@ -1,6 +1,6 @@
 import django_filters
 
-from offers.filters import search_name_or_id
+from core.filters import search_name_or_id
 from partners.models import Advertiser, Affiliate, PartnerStatus
 
 

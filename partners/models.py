@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from config.db import TimestampedModel
+from core.db import TimestampedModel
 
 
 class PartnerStatus(models.TextChoices):

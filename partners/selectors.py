@@ -1,7 +1,7 @@
 """Reads of advertisers and affiliates, scoped to what the user may see."""
 
+from core.roles import Role, role_of
 from partners.models import Advertiser, Affiliate
-from partners.roles import Role, role_of
 
 
 def advertiser_list(*, user):

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from config.db import assign_and_save
+from core.db import assign_and_save
 from partners import emails
 from partners.models import Advertiser, Affiliate, Membership, PartnerStatus
 from partners.tokens import invitation_path
@@ -123,7 +123,7 @@ def affiliate_apply(*, company, contact_name, email, password, website="", traff
     emails.send_after_commit(
         "application_new",
         to=emails.manager_addresses(),
-        context={**context, "review_url": site_url + reverse("partners:affiliate_detail", args=[affiliate.pk])},
+        context={**context, "review_url": site_url + reverse("manager:affiliate_detail", args=[affiliate.pk])},
     )
     return affiliate
 
@@ -221,18 +221,3 @@ def network_test_affiliate() -> Affiliate:
             )
     except IntegrityError:  # made by someone else at the same instant (one test affiliate, kept by a constraint)
         return Affiliate.objects.get(is_test=True)
-
-
-def integration_test_click(*, offer, ip=None, user_agent=""):
-    """A click for an advertiser's live integration test: through the network's test affiliate, so it stays out
-    of reports and a postback for it runs every rule but records no conversion. Returns the click."""
-    from tracking.services import click_record  # tracking depends on partners, not the other way round
-
-    return click_record(
-        offer=offer,
-        affiliate=network_test_affiliate(),
-        subs={"source": "integration-test"},
-        ip=ip,
-        user_agent=user_agent[:500],
-        referer="",
-    )

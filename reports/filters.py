@@ -11,12 +11,12 @@ from datetime import timedelta
 import django_filters
 from django import forms
 
-from config.periods import network_today
-from offers.filters import scoped
+from core.filters import scoped
+from core.periods import network_today
+from core.roles import Role, role_of
 from offers.models import Offer
 from offers.selectors import offer_list
 from partners.models import Advertiser, Affiliate
-from partners.roles import Role, role_of
 from partners.selectors import advertiser_list, affiliate_list
 from reports.models import DailyStat
 from reports.selectors import GROUP_LABELS, SORTABLE, report_group_choices

@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from core.roles import Role, role_of
 from offers.models import Offer
 from partners.models import Advertiser, Affiliate
-from partners.roles import Role, role_of
 from reports.models import DailyAffiliateStat, DailyOfferStat, DailyStat, DailySubStat, RollupState
 
 CENT = Decimal("0.01")

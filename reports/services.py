@@ -15,8 +15,8 @@ from django.db.models import Count, F, Q, Sum, TextField, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from config.periods import day_start, network_tz
 from conversions.models import Conversion
+from core.periods import day_start, network_tz
 from offers.models import Offer
 from reports.models import DailyAffiliateStat, DailyOfferStat, DailyStat, DailySubStat, RollupState
 from tracking.models import Click

@@ -6,7 +6,6 @@ from django.template.loader import select_template
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from partners.permissions import AdvertiserRequiredMixin, AffiliateRequiredMixin, ManagerRequiredMixin
 from reports.export import report_csv_lines
 from reports.filters import ReportFilter
 from reports.selectors import (
@@ -59,7 +58,7 @@ class ReportView(TemplateView):
             "base_template": select_template([f"{self.audience}/base.html", "base.html"]),
             "columns": report_columns(user=self.request.user),
             "current_until": rollups_current_until(),
-            "csv_url": reverse(f"reports:{self.audience}_report_csv"),
+            "csv_url": reverse(f"{self.audience}:report_csv"),
         }
         if params is None:
             return context
@@ -92,15 +91,3 @@ class ReportView(TemplateView):
             definitions=[METRIC_BY_KEY[m.key] for m in context["columns"]],
         )
         return context
-
-
-class ManagerReportView(ManagerRequiredMixin, ReportView):
-    audience = "manager"
-
-
-class AffiliateReportView(AffiliateRequiredMixin, ReportView):
-    audience = "affiliate"
-
-
-class AdvertiserReportView(AdvertiserRequiredMixin, ReportView):
-    audience = "advertiser"

@@ -1,7 +1,6 @@
 import django_filters
 
-from config.filters import CreatedRangeFilterSet
-from offers.filters import scoped
+from core.filters import CreatedRangeFilterSet, scoped
 from offers.models import Offer
 from offers.selectors import offer_list
 from partners.models import Affiliate

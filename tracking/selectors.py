@@ -1,6 +1,6 @@
 """Reads of clicks, scoped to what the user may see."""
 
-from partners.roles import Role, role_of
+from core.roles import Role, role_of
 from tracking.models import Click
 
 

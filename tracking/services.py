@@ -5,6 +5,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from partners.services import network_test_affiliate
 from tracking.models import Click
 
 UNIQUE_WINDOW = timedelta(hours=24)
@@ -101,3 +102,16 @@ def sessions_expire(*, now=None, batch_size=EXPIRY_BATCH_SIZE):
     )
     erased = _in_batches(keeping, {"ip": None, "user_agent": "", "referer": ""}, batch_size)
     return {"expired": expired, "erased": erased}
+
+
+def integration_test_click(*, offer, ip=None, user_agent=""):
+    """A click for an advertiser's live integration test: through the network's test affiliate, so it stays out
+    of reports and a postback for it runs every rule but records no conversion. Returns the click."""
+    return click_record(
+        offer=offer,
+        affiliate=network_test_affiliate(),
+        subs={"source": "integration-test"},
+        ip=ip,
+        user_agent=user_agent[:500],
+        referer="",
+    )

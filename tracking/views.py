@@ -7,23 +7,15 @@ import re
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.http import MAX_URL_REDIRECT_LENGTH
-from django.views import View
 from django.views.decorators.http import require_safe
 
-from config.http import client_ip, plain_page
-from config.listing import FilteredListView
-from config.ratelimit import request_limited, too_many_requests
-from conversions.selectors import conversion_list
+from core.http import client_ip, plain_page
+from core.ratelimit import request_limited, too_many_requests
 from offers.macros import fill
 from offers.models import Offer
-from partners.permissions import ManagerRequiredMixin
-from tracking.filters import ClickFilter
 from tracking.models import SUB_FIELDS
 from tracking.routing import click_route
-from tracking.selectors import click_list
 from tracking.services import click_build, click_insert
 
 ID_PATTERN = re.compile(r"[0-9]{1,18}")
@@ -101,29 +93,3 @@ def click(request):
         return plain_page(400, "Bad tracking link", "The sub IDs make the landing URL too long.")
     click_insert(click=session)
     return HttpResponseRedirect(landing_url)
-
-
-# --- Manager portal: clicks -----------------------------------------------------------------------------------
-
-
-class ClickListView(ManagerRequiredMixin, FilteredListView):
-    """Recent clicks, newest first, filtered by offer, affiliate, transaction ID, sub ID, source or dates."""
-
-    template_name = "tracking/click_list.html"
-    selector = staticmethod(click_list)
-    filterset_class = ClickFilter
-    ordering = ("-created_at", "-id")
-
-
-class ClickDetailView(ManagerRequiredMixin, View):
-    def get(self, request, transaction_id):
-        click = get_object_or_404(
-            click_list(user=request.user).select_related("offer__advertiser"), transaction_id=transaction_id
-        )
-        context = {
-            "click": click,
-            "landing_url": fill(click.offer.destination_url, click.macro_values()),
-            "conversions": conversion_list(user=request.user).filter(click=click),
-            "expired": click.expires_at < timezone.now(),
-        }
-        return render(request, "tracking/click_detail.html", context)

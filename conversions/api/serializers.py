@@ -5,9 +5,9 @@ Affiliates never see `revenue` or the advertiser's `adv_sub`; advertisers never 
 
 from rest_framework import serializers
 
-from config.api import RoleFieldsMixin
 from conversions.models import Conversion, PostbackLog
-from partners.roles import Role
+from core.api import RoleFieldsMixin
+from core.roles import Role
 
 
 class ConversionSerializer(RoleFieldsMixin, serializers.ModelSerializer):

@@ -2,11 +2,11 @@
 
 from rest_framework import mixins
 
-from config.api import ScopedViewSet
 from conversions.api.serializers import ConversionSerializer, PostbackLogSerializer
 from conversions.filters import ConversionFilter, PostbackLogFilter
 from conversions.selectors import conversion_list, postback_log_list
 from conversions.services import conversion_set_status
+from core.api import ScopedViewSet
 
 
 class ConversionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, ScopedViewSet):

@@ -7,12 +7,12 @@ affiliate earns (`payout`, `payout_type`, an access row's payout override).
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import RoleFieldsMixin, ScopedRelatedField
+from core.api import RoleFieldsMixin, ScopedRelatedField
+from core.roles import Role
 from offers.macros import validate_url_template
 from offers.models import Goal, Offer, OfferAccess
 from offers.selectors import offer_list
 from partners.models import Advertiser, Affiliate
-from partners.roles import Role
 from partners.selectors import advertiser_list, affiliate_list
 
 PAYOUT_HIDDEN = (Role.ADVERTISER,)

@@ -6,7 +6,8 @@ from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from config.api import ManagerWrites, ScopedViewSet, service_errors
+from core.api import ManagerWrites, ScopedViewSet, service_errors
+from core.roles import Role, role_of
 from offers.api.serializers import GoalSerializer, OfferAccessSerializer, OfferSerializer
 from offers.filters import GoalFilter, OfferAccessFilter, OfferFilter
 from offers.models import OfferAccess
@@ -19,7 +20,6 @@ from offers.services import (
     offer_create,
     offer_update,
 )
-from partners.roles import Role, role_of
 
 WRITABLE = (mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin)
 

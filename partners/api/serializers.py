@@ -2,9 +2,9 @@
 
 from rest_framework import serializers
 
-from config.api import RoleFieldsMixin
+from core.api import RoleFieldsMixin
+from core.roles import Role
 from partners.models import Advertiser, Affiliate, validate_ip_allowlist
-from partners.roles import Role
 
 
 class AdvertiserSerializer(RoleFieldsMixin, serializers.ModelSerializer):

@@ -1,21 +1,14 @@
-"""/api/v1/advertisers/ and /api/v1/affiliates/: managers read and write all, partners read themselves (and an
-affiliate sets its own postback URL)."""
+"""/api/v1/advertisers/: managers read and write all, an advertiser's user reads its own advertiser.
 
-from functools import partial
+/api/v1/affiliates/ carries each affiliate's postback URL, so it is served by conversions.api.affiliates."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from rest_framework import mixins
-from rest_framework.exceptions import ValidationError
 
-from config.api import ManagerWrites, ScopedViewSet, service_errors
-from conversions.delivery import affiliate_postback_set
-from conversions.selectors import affiliates_with_postback_url
-from partners.api.serializers import AdvertiserSerializer, AffiliateSerializer
-from partners.filters import AdvertiserFilter, AffiliateFilter
-from partners.roles import Role, role_of
-from partners.selectors import advertiser_list, affiliate_list
-from partners.services import advertiser_create, advertiser_update, affiliate_create, affiliate_update
+from core.api import ScopedViewSet, service_errors
+from partners.api.serializers import AdvertiserSerializer
+from partners.filters import AdvertiserFilter
+from partners.selectors import advertiser_list
+from partners.services import advertiser_create, advertiser_update
 
 WRITABLE = (mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin)
 
@@ -34,43 +27,3 @@ class AdvertiserViewSet(*WRITABLE, ScopedViewSet):
     def perform_update(self, serializer):
         with service_errors():
             serializer.instance = advertiser_update(advertiser=serializer.instance, **serializer.validated_data)
-
-
-class ManagersOrTheAffiliateItself(ManagerWrites):
-    """Managers write; an affiliate may also change its own affiliate (its postback URL: see the serializer)."""
-
-    def has_permission(self, request, view):
-        if request.method in ("PUT", "PATCH") and role_of(request.user) == Role.AFFILIATE:
-            return True
-        return super().has_permission(request, view)
-
-
-class AffiliateViewSet(*WRITABLE, ScopedViewSet):
-    """Managers: every affiliate, and they create and change them. An affiliate's user: its own affiliate, whose
-    affiliate-wide postback URL it sets."""
-
-    selector = affiliate_list
-    serializer_class = AffiliateSerializer
-    filterset_class = AffiliateFilter
-    permission_classes = [ManagersOrTheAffiliateItself]
-
-    def get_queryset(self):
-        return affiliates_with_postback_url(super().get_queryset())
-
-    def perform_create(self, serializer):
-        self._save(serializer, affiliate_create)
-
-    def perform_update(self, serializer):
-        self._save(serializer, partial(affiliate_update, affiliate=serializer.instance))
-
-    def _save(self, serializer, save):
-        fields = dict(serializer.validated_data)
-        url = fields.pop("postback_url", None)
-        with service_errors(), transaction.atomic():
-            affiliate = save(**fields) if fields or serializer.instance is None else serializer.instance
-            if url is not None:
-                try:
-                    affiliate_postback_set(affiliate=affiliate, url=url)
-                except DjangoValidationError as exc:
-                    raise ValidationError({"postback_url": exc.messages}) from exc
-        serializer.instance = self.get_queryset().get(pk=affiliate.pk)

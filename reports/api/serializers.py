@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import RoleFieldsMixin
+from core.api import RoleFieldsMixin
 from reports.selectors import METRICS
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from config.periods import network_today
+from core.periods import network_today
 from reports.services import rollups_refresh
 
 URL = "/api/v1/reports/"

@@ -7,7 +7,7 @@ import yaml
 from django.core.management import call_command
 from django.test import Client
 
-from config.api import ROLE_HIDDEN_FIELDS
+from core.api import ROLE_HIDDEN_FIELDS
 
 PATHS = {
     "/api/v1/advertisers/",

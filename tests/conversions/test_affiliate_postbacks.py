@@ -10,17 +10,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from conversions import delivery as deliveries
-from conversions import outbound, signing
-from conversions.delivery import (
-    affiliate_postback_set,
-    deliveries_enqueue,
-    deliveries_sweep,
-    delivery_attempt,
-    delivery_resend,
-)
+from conversions import outbound, sending, signing
 from conversions.models import Conversion, PostbackDelivery
+from conversions.outbox import deliveries_enqueue, deliveries_sweep, delivery_resend
+from conversions.postback_urls import affiliate_postback_set
 from conversions.selectors import affiliate_postback_url, postback_delivery_list
+from conversions.sending import delivery_attempt
 from conversions.services import conversion_set_status
 from offers.models import Offer
 from tests import factories
@@ -273,7 +268,7 @@ def test_backoff_doubles_up_to_the_maximum(settings):
     settings.TALLY_POSTBACK_RETRY_BASE_SECONDS = 60
     settings.TALLY_POSTBACK_RETRY_MAX_SECONDS = 3600
     for attempts, full in [(1, 60), (2, 120), (3, 240), (7, 3600), (40, 3600)]:
-        delays = [deliveries._backoff(attempts) for _ in range(50)]
+        delays = [sending._backoff(attempts) for _ in range(50)]
         assert all(full / 2 <= d <= full for d in delays)
         assert len(set(delays)) > 1  # jitter
 

@@ -15,8 +15,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from config.celery import app as celery_app
-from conversions import delivery as deliveries
+from conversions import outbox
 from conversions.models import AffiliatePostback, Conversion, PostbackDelivery, PostbackLog
+from conversions.postback_urls import affiliate_postback_set
 from conversions.tasks import postback_sweep
 from tests import factories
 from tests.receiver import Receiver, Reply
@@ -81,7 +82,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_the_postback_is_sent_aga
         try:
             first = worker("first")
             click = factories.ClickFactory()
-            deliveries.affiliate_postback_set(
+            affiliate_postback_set(
                 affiliate=click.affiliate, url=receiver.url("/pb?cid={conversion_id}&payout={payout}")
             )
             response = postback(client, click)
@@ -157,13 +158,13 @@ def queued(monkeypatch):
     calls = []
     saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
     celery_app.conf.broker_url, celery_app.conf.broker_transport_options = "memory://", {}
-    enqueue = deliveries.deliveries_enqueue
+    enqueue = outbox.deliveries_enqueue
 
     def spy(delivery_ids):
         calls.extend(delivery_ids)
         return enqueue(delivery_ids)
 
-    monkeypatch.setattr(deliveries, "deliveries_enqueue", spy)
+    monkeypatch.setattr(outbox, "deliveries_enqueue", spy)
     yield calls
     celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
 

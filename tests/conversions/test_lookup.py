@@ -1,4 +1,4 @@
-"""The postback's one read (conversions.lookup): what it loads equals what the ORM loads, and every rule runs on
+"""The postback's one read (conversions.click_lookup): what it loads equals what the ORM loads, and every rule runs on
 what it loaded: a postback through the token, signature, allowlist, access row, percent payout and currency
 checks takes no more queries than a plain one (a field the lookup left out would cost a query of its own)."""
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from conversions.lookup import FIELDS, click_for_postback
+from conversions.click_lookup import FIELDS, click_for_postback
 from conversions.models import Conversion
 from offers.models import Offer, OfferAccess
 from tests import factories

@@ -5,8 +5,8 @@ queueing the sweep task every few hundred milliseconds."""
 import pytest
 
 from config.celery import app as celery_app
-from conversions.delivery import affiliate_postback_set
 from conversions.models import Conversion, PostbackDelivery
+from conversions.postback_urls import affiliate_postback_set
 from conversions.tasks import postback_sweep
 from tests import factories
 from tests.receiver import Receiver

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
-from config.periods import network_today
 from conversions import outbound, signing
 from conversions.models import AffiliatePostback, PostbackAttempt, PostbackDelivery
+from core.periods import network_today
 from offers.models import Offer, OfferAccess
 from reports.services import rollups_rebuild
 from tests import factories

@@ -11,9 +11,9 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from config.periods import network_tz
 from conversions.models import Conversion
 from conversions.services import conversion_set_status
+from core.periods import network_tz
 from reports.models import DailyAffiliateStat, DailyOfferStat, DailyStat, DailySubStat, RollupState
 from reports.selectors import report_rows
 from reports.services import COUNT_FIELDS, ROLLUPS, rollups_rebuild, rollups_refresh

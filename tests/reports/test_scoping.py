@@ -7,7 +7,7 @@ import pytest
 from django.http import QueryDict
 from django.test import RequestFactory
 
-from partners.roles import Role
+from core.roles import Role
 from reports.filters import ReportFilter
 from reports.selectors import METRICS, report_columns, report_group_choices, report_totals
 from tests import factories

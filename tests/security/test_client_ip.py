@@ -1,4 +1,4 @@
-"""The client's address (config.http.client_ip) from TALLY_TRUSTED_PROXY_COUNT: the Nth X-Forwarded-For entry from
+"""The client's address (core.http.client_ip) from TALLY_TRUSTED_PROXY_COUNT: the Nth X-Forwarded-For entry from
 the right, never an entry a client could have written itself. Clicks store it, postback allowlists check it, rate
 limits count by it (end-to-end tests of those in tests/tracking/test_click.py, tests/conversions/
 test_postback_rules.py and tests/security/test_ratelimit.py)."""
@@ -6,7 +6,7 @@ test_postback_rules.py and tests/security/test_ratelimit.py)."""
 import pytest
 from django.test import RequestFactory
 
-from config.http import client_ip
+from core.http import client_ip
 
 PEER = "10.0.0.5"
 

@@ -57,5 +57,5 @@ def test_every_form_and_action_is_among_the_checked_posts():
 
     assert actions - {"tracking:click"} <= checked
     assert {"login", "logout", "signup", "password_reset", "admin:login", "affiliate:postbacks"} <= checked
-    assert {"offers:offer_create", "partners:advertiser_update", "api:offer-access-list"} <= checked
+    assert {"manager:offer_create", "manager:advertiser_update", "api:offer-access-list"} <= checked
     assert len(checked) >= 40

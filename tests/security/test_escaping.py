@@ -38,7 +38,7 @@ def pages(world, role):
         if not route.kwargs:
             found.append(f"{path}?{urlencode(REFLECTED)}")
     if role == "manager":
-        found.append(reverse("offers:offer_preview") + "?" + urlencode({"template": REFLECTED["template"]}))
+        found.append(reverse("manager:offer_preview") + "?" + urlencode({"template": REFLECTED["template"]}))
     return found
 
 

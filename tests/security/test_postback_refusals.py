@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from conversions.models import PostbackLog
-from conversions.services import CREDENTIAL_RULES, HTTP_STATUS
+from conversions.postback_pipeline import CREDENTIAL_RULES, HTTP_STATUS
 from offers.models import Offer
 from partners.models import Affiliate
 from tests import factories
@@ -83,7 +83,7 @@ def test_every_refusal_writes_a_log_row_and_an_application_log_line_with_its_rea
 
     params = SCENARIOS[reason](send)
     before = PostbackLog.objects.count()
-    with caplog.at_level(logging.INFO, logger="conversions.services"):
+    with caplog.at_level(logging.INFO, logger="conversions.postback_pipeline"):
         response = send(params)
 
     assert response.status_code == HTTP_STATUS[reason]
@@ -98,14 +98,14 @@ def test_every_refusal_writes_a_log_row_and_an_application_log_line_with_its_rea
     )
     assert log.detail
     assert log.trace[-1]["rule"] == reason and log.trace[-1]["ok"] is False
-    [record] = [r for r in caplog.records if r.name == "conversions.services"]
+    [record] = [r for r in caplog.records if r.name == "conversions.postback_pipeline"]
     assert record.getMessage().startswith(f"postback refused: {reason} from {CALLER} (log #{log.pk}): ")
     assert record.levelno == (logging.WARNING if reason in CREDENTIAL_RULES else logging.INFO)
 
 
 def test_the_application_log_never_holds_the_security_token(client, caplog):
     click = factories.ClickFactory(offer__advertiser__security_token="t0k")
-    with caplog.at_level(logging.INFO, logger="conversions.services"):
+    with caplog.at_level(logging.INFO, logger="conversions.postback_pipeline"):
         client.get("/postback", {"transaction_id": click.transaction_id, "security_token": "almost-t0k"})
 
     assert "postback refused: invalid_token" in caplog.text

@@ -7,8 +7,8 @@ import pytest
 import redis
 import time_machine
 
-from config import ratelimit
 from conversions.models import Conversion, PostbackLog
+from core import ratelimit
 from tests import factories
 from tracking.models import Click
 
@@ -126,11 +126,11 @@ def test_exempt_addresses_and_networks_are_never_limited(client, offer, affiliat
 
 
 def test_the_first_refusal_of_a_window_is_logged_with_its_reason(client, offer, affiliate, caplog):
-    with caplog.at_level(logging.WARNING, logger="config.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="core.ratelimit"):
         for _ in range(6):
             click(client, offer, affiliate)
 
-    [record] = [r for r in caplog.records if r.name == "config.ratelimit"]
+    [record] = [r for r in caplog.records if r.name == "core.ratelimit"]
     assert record.getMessage().startswith("rate limited: click from 198.51.100.7 passed 3 per 60 s")
 
 
@@ -227,13 +227,13 @@ def test_when_the_cache_is_down_requests_go_through_and_it_is_logged(client, off
             "OPTIONS": {"socket_connect_timeout": 0.25},
         }
     }
-    with caplog.at_level(logging.WARNING, logger="config.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="core.ratelimit"):
         statuses = {click(client, offer, affiliate).status_code for _ in range(5)}
 
     assert statuses == {302}
     assert Click.objects.count() == 5
     # One warning, then the limiter rests instead of paying for a failed connection on every click.
-    assert [r.getMessage() for r in caplog.records if r.name == "config.ratelimit"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "core.ratelimit"] == [
         "rate limit cache unavailable; letting requests through for 5.0 s"
     ]
 

@@ -2,7 +2,7 @@
 
 from rest_framework import mixins
 
-from config.api import ScopedViewSet
+from core.api import ScopedViewSet
 from tracking.api.serializers import ClickSerializer
 from tracking.filters import ClickFilter
 from tracking.selectors import click_list

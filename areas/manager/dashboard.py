@@ -1,0 +1,31 @@
+"""The manager's start page (/manage/): what needs attention today."""
+
+from datetime import timedelta
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from conversions.models import Conversion, PostbackLog
+from conversions.selectors import conversion_list, postback_log_list
+from core.permissions import manager_required
+from offers.models import Offer, OfferAccess
+from offers.selectors import offer_access_list, offer_list
+from partners.models import PartnerStatus
+from partners.selectors import affiliate_list
+
+
+@manager_required
+def manage_home(request):
+    """What needs a manager's attention: requests, conversions to review, postbacks refused today."""
+    user = request.user
+    context = {
+        "pending_access": offer_access_list(user=user).filter(status=OfferAccess.Status.PENDING).count(),
+        "pending_affiliates": affiliate_list(user=user).filter(status=PartnerStatus.PENDING).count(),
+        "pending_conversions": conversion_list(user=user).filter(status=Conversion.Status.PENDING).count(),
+        "active_offers": offer_list(user=user).filter(status=Offer.Status.ACTIVE).count(),
+        "rejected_postbacks": postback_log_list(user=user)
+        .filter(verdict=PostbackLog.Verdict.REJECTED, received_at__gte=timezone.now() - timedelta(hours=24))
+        .count(),
+        "recent_postbacks": postback_log_list(user=user).select_related("offer")[:8],
+    }
+    return render(request, "manager/home.html", context)

@@ -1,0 +1,451 @@
+"""The postback pipeline (docs/postbacks.md#rules-in-order): rules in order, then exactly one conversion, decided by
+the database. Status changes and replays of what it recorded are in conversions.services."""
+
+import hmac
+import ipaddress
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from conversions import signing
+from conversions.click_lookup import click_for_postback
+from conversions.models import Conversion, PostbackLog
+from conversions.outbox import deliveries_record
+from conversions.params import Rejection, parse
+from core.db import insert_or_ignore, insert_pair_or_ignore
+from core.periods import period_starts
+from offers.models import Goal, Offer, OfferAccess, access_verdict, compute_amount
+from partners.models import Affiliate
+from tracking.models import Click
+
+logger = logging.getLogger(__name__)
+
+HTTP_STATUS = {
+    "missing_parameter": 400,
+    "invalid_parameter": 400,
+    "unknown_transaction": 404,
+    "invalid_token": 403,
+    "invalid_signature": 403,
+    "ip_not_allowed": 403,
+    "offer_mismatch": 409,
+    "expired_transaction": 410,
+    "offer_inactive": 409,
+    "affiliate_not_allowed": 403,
+    "duplicate": 409,
+    "cap_reached": 409,
+}
+# A manager may replay these after fixing their cause; the others can only be fixed by the sender
+# (a cap-rejected conversion is stored as rejected: approve it instead of replaying).
+REPLAYABLE_REASONS = ("offer_inactive", "affiliate_not_allowed")
+CREDENTIAL_RULES = ("invalid_token", "invalid_signature", "ip_not_allowed")
+
+
+@dataclass
+class PostbackRequest:
+    """What arrived: parameters as strings, plus what signatures and allowlists need."""
+
+    params: dict
+    source_ip: str | None
+    method: str = "GET"
+    path: str = "/postback"
+    signed_payload: str = ""
+    signature: str = ""
+    # A POST whose query string also carries parameters: the signature covers only the body.
+    unsigned_query: bool = False
+    goal_required: bool = False
+    body_error: str = ""
+    received_at: datetime | None = None
+
+
+@dataclass
+class Outcome:
+    """The answer to one postback, and the log row that records it."""
+
+    status: str
+    http_status: int
+    reason: str = ""
+    detail: str = ""
+    conversion_id: int | None = None
+    transaction_id: str = ""
+    trace: list = field(default_factory=list)
+    log: PostbackLog | None = None
+
+    def as_json(self):
+        if self.status == "rejected":
+            body = {"status": "rejected", "reason": self.reason, "detail": self.detail}
+            if self.conversion_id:
+                body["conversion_id"] = self.conversion_id
+            return body
+        return {"status": self.status, "conversion_id": self.conversion_id, "transaction_id": self.transaction_id}
+
+
+class Trace(list):
+    """The decision trace: each rule checked, in order. Remembers the offer once it is known, for the log."""
+
+    offer = None
+
+    def ok(self, rule, detail=""):
+        self.append({"rule": rule, "ok": True, "detail": detail})
+
+    def check(self, rule, passed, detail):
+        """Record a rule; raise its Rejection when it failed."""
+        if not passed:
+            self.append({"rule": rule, "ok": False, "detail": detail})
+            raise Rejection(rule, detail)
+        self.ok(rule)
+
+
+@dataclass
+class _Context:
+    offer: Offer
+    affiliate: Affiliate
+    click: Click | None
+    goal: Goal | None
+    access: OfferAccess | None
+    # False only when the click query found the affiliate has no postback URL at all (nothing to deliver).
+    affiliate_has_postback: bool = True
+
+
+def _find(p, trace):
+    """Load the click (or offer and affiliate for the partner-ID protocol), the goal and the access row."""
+    if p.by_partner_id:
+        offer = Offer.objects.select_related("advertiser").filter(pk=p.offer_id).first()
+        affiliate = Affiliate.objects.filter(pk=p.aff_id).first()
+        trace.check("unknown_transaction", offer is not None and affiliate is not None, "no such offer or affiliate")
+        click, has_postback = None, True  # not looked up: the outbox checks when recording
+    else:
+        found = click_for_postback(p.transaction_id)
+        trace.check("unknown_transaction", found is not None, f"no click has transaction_id {p.transaction_id!r}")
+        click, access, has_postback = found.click, found.access, found.has_postback
+        offer, affiliate = click.offer, click.affiliate
+    trace.offer = offer
+    goal = None
+    if p.goal_id is not None:
+        goal = Goal.objects.filter(pk=p.goal_id, offer=offer).first()
+        trace.check("invalid_parameter", goal is not None, f"goal_id {p.goal_id} is not a goal of offer {offer.pk}")
+    if click is None:
+        access = OfferAccess.objects.filter(offer=offer, affiliate=affiliate).first()
+    return _Context(
+        offer=offer, affiliate=affiliate, click=click, goal=goal, access=access, affiliate_has_postback=has_postback
+    )
+
+
+def _check_credentials(req, p, advertiser, trace, now):
+    if advertiser.security_token:
+        given = p.security_token.encode()
+        trace.check(
+            "invalid_token",
+            hmac.compare_digest(given, advertiser.security_token.encode()),
+            "security_token is missing" if not given else "security_token is wrong",
+        )
+    else:
+        trace.ok("invalid_token", "no token required")
+    if advertiser.require_signature or req.signature:
+        ok, detail = signing.verify(
+            req.signature,
+            req.signed_payload,
+            advertiser.signing_secrets(),
+            now=now.timestamp(),
+            tolerance=settings.TALLY_SIGNATURE_TOLERANCE,
+        )
+        if ok and req.unsigned_query:
+            ok, detail = False, "a signed POST must carry all its parameters in the body, not the query string"
+        trace.check("invalid_signature", ok, detail or "a signature is required")
+    else:
+        trace.ok("invalid_signature", "no signature required")
+    trace.check("ip_not_allowed", advertiser.allows_ip(req.source_ip), f"{req.source_ip} is not on the allowlist")
+
+
+def _check_session(p, ctx, trace, now):
+    if p.offer_id is not None and ctx.click is not None:
+        trace.check("offer_mismatch", p.offer_id == ctx.offer.pk, f"the click is on offer {ctx.offer.pk}")
+    else:
+        trace.ok("offer_mismatch")
+    if ctx.click is not None:
+        trace.check(
+            "expired_transaction",
+            now <= ctx.click.expires_at,
+            f"the session expired at {ctx.click.expires_at:%Y-%m-%d %H:%M:%S} UTC",
+        )
+    else:
+        trace.ok("expired_transaction", "partner-ID conversions have no session")
+    trace.check("offer_inactive", ctx.offer.status != Offer.Status.ARCHIVED, "the offer is archived")
+    allowed = ctx.affiliate.is_active
+    if allowed and ctx.click is None:
+        allowed = access_verdict(ctx.offer, ctx.affiliate, ctx.access)
+    trace.check("affiliate_not_allowed", allowed, f"affiliate {ctx.affiliate.pk} may not convert on this offer")
+
+
+def _cap_full(offer, now):
+    """True when the offer's daily or monthly cap is already used up (counting approved and pending)."""
+    day_start, month_start = period_starts(now)
+    counted = Conversion.objects.filter(offer=offer).exclude(status=Conversion.Status.REJECTED)
+    if offer.daily_cap and counted.filter(created_at__gte=day_start).count() >= offer.daily_cap:
+        return "daily"
+    if offer.monthly_cap and counted.filter(created_at__gte=month_start).count() >= offer.monthly_cap:
+        return "monthly"
+    return None
+
+
+def _money(p, ctx):
+    source = ctx.goal or ctx.offer
+    payout_rate = source.payout
+    if ctx.goal is None and ctx.access is not None and ctx.access.payout is not None:
+        payout_rate = ctx.access.payout
+    payout = compute_amount(source.payout_type, payout_rate, p.amount)
+    revenue = compute_amount(source.revenue_type, source.revenue, p.amount)
+    return payout, revenue
+
+
+def _single_per_click(p, ctx):
+    if ctx.click is None or p.conversion_unique_id:
+        return False
+    allows_many = ctx.goal.allow_multiple_conversions if ctx.goal else ctx.offer.allow_multiple_conversions
+    return not allows_many
+
+
+def _existing(p, ctx):
+    """The conversion that holds the slot this postback wanted, or None."""
+    if p.conversion_unique_id:
+        return Conversion.objects.filter(offer=ctx.offer, conversion_unique_id=p.conversion_unique_id).first()
+    if _single_per_click(p, ctx):
+        return Conversion.objects.filter(click=ctx.click, goal=ctx.goal, single_per_click=True).first()
+    return None
+
+
+def _new_conversion(p, ctx, status, reason):
+    payout, revenue = _money(p, ctx)
+    return Conversion(
+        click=ctx.click,
+        offer=ctx.offer,
+        affiliate=ctx.affiliate,
+        goal=ctx.goal,
+        transaction_id=ctx.click.transaction_id if ctx.click else "",
+        amount=p.amount,
+        payout=payout,
+        revenue=revenue,
+        currency=ctx.offer.currency,
+        conversion_unique_id=p.conversion_unique_id,
+        single_per_click=_single_per_click(p, ctx),
+        status=status,
+        status_reason=reason,
+        **p.adv_subs,
+    )
+
+
+def _reject_duplicate(p, ctx, trace):
+    """The insert met a unique constraint: answer `duplicate` with the conversion that holds the slot."""
+    existing = _existing(p, ctx)
+    if existing is None:  # the conflicting row is gone again (deleted meanwhile): let the sender retry
+        raise IntegrityError("conversion conflicted with a row that no longer exists")
+    trace.append({"rule": "duplicate", "ok": False, "detail": f"conversion {existing.pk} already recorded"})
+    error = Rejection("duplicate", f"conversion {existing.pk} already recorded")
+    error.conversion = existing
+    raise error
+
+
+def _in_one_statement(p, ctx, replay_of):
+    """Whether the postback is the common case that one statement can record, conversion and log row together,
+    outside any BEGIN/COMMIT: PostgreSQL, a real postback (not a test, not a replay), an offer without caps (no row
+    lock needed) and an affiliate without a postback URL (no outbox row)."""
+    return (
+        connection.vendor == "postgresql"
+        and not p.test
+        and replay_of is None
+        and not ctx.offer.has_cap
+        and not ctx.affiliate_has_postback
+    )
+
+
+def _record_in_one_statement(request, p, ctx, trace, now):
+    """Insert the conversion and its log row in one statement (core.db.insert_pair_or_ignore): both or, when the
+    unique constraints already hold a conversion for this postback, neither (then Rejection duplicate)."""
+    manual = ctx.offer.conversion_approval == Offer.Approval.MANUAL
+    status = Conversion.Status.PENDING if manual else Conversion.Status.APPROVED
+    conversion = _new_conversion(p, ctx, status, "")
+    passed = [{"rule": "duplicate", "ok": True, "detail": ""}, {"rule": "cap_reached", "ok": True, "detail": ""}]
+    accepted = Outcome(
+        status=status,
+        http_status=200,
+        transaction_id=ctx.click.transaction_id if ctx.click else "",
+        trace=[*trace, *passed],
+    )
+    log = _log_row(request, accepted, now, test=False, conversion=None, replay_of=None, trace_offer=trace.offer)
+    if not insert_pair_or_ignore(conversion, log, link="conversion"):
+        _reject_duplicate(p, ctx, trace)
+    trace.extend(passed)
+    accepted.conversion_id = conversion.pk
+    accepted.log = log
+    return accepted
+
+
+def _convert(p, ctx, trace, now, test):
+    """Insert the conversion (the database refuses a second one); return (conversion, status, reason)."""
+    cap = None
+    if ctx.offer.has_cap:
+        # Serialise conversions of a capped offer, so two postbacks never both see the last free slot.
+        Offer.objects.select_for_update().filter(pk=ctx.offer.pk).values_list("pk").first()
+        cap = _cap_full(ctx.offer, now)
+    if cap:
+        status, reason = Conversion.Status.REJECTED, "cap_reached"
+    elif ctx.offer.conversion_approval == Offer.Approval.MANUAL:
+        status, reason = Conversion.Status.PENDING, ""
+    else:
+        status, reason = Conversion.Status.APPROVED, ""
+    if test:
+        existing = _existing(p, ctx)
+        trace.check("duplicate", existing is None, f"conversion {getattr(existing, 'pk', '')} already recorded")
+        trace.check("cap_reached", cap is None, f"the {cap} cap is full")
+        return None, status, reason
+    conversion = _new_conversion(p, ctx, status, reason)
+    # ON CONFLICT DO NOTHING: the unique constraints decide, and a duplicate costs no savepoint.
+    if not insert_or_ignore(conversion):
+        _reject_duplicate(p, ctx, trace)
+    trace.ok("duplicate")
+    trace.append({"rule": "cap_reached", "ok": cap is None, "detail": f"the {cap} cap is full" if cap else ""})
+    # The affiliate's postback (SPEC §6): an outbox row in this transaction, sent by a worker after commit. The
+    # click query already told whether the affiliate has any postback URL; without one nothing is owed.
+    if ctx.affiliate_has_postback:
+        deliveries_record(conversion=conversion)
+    return conversion, status, reason
+
+
+def _decide(req, p, trace, now, *, replay_of=None):
+    ctx = _find(p, trace)
+    # A click of the network's test affiliate is an advertiser's integration test: every rule runs and the log
+    # shows the verdict, but like test=1 no conversion is recorded (issue #9).
+    p.test = p.test or ctx.affiliate.is_test
+    if replay_of is None:
+        _check_credentials(req, p, ctx.offer.advertiser, trace, now)
+    else:
+        for rule in CREDENTIAL_RULES:
+            trace.ok(rule, f"passed when received (log #{replay_of.pk})")
+    if ctx.offer.currency and p.currency and p.currency != ctx.offer.currency:
+        trace.check("invalid_parameter", False, f"currency {p.currency} is not the offer's ({ctx.offer.currency})")
+    expiry_time = replay_of.received_at if replay_of else now
+    _check_session(p, ctx, trace, expiry_time)
+    return ctx
+
+
+def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
+    """Run every rule, record at most one conversion, and write exactly one log row either way."""
+    now = request.received_at or timezone.now()
+    trace = Trace()
+    outcome = Outcome(status="rejected", http_status=400)
+    p = None
+    try:
+        if request.body_error:
+            raise Rejection("invalid_parameter", request.body_error)
+        try:
+            p = parse(request.params, goal_required=request.goal_required)
+        except Rejection as rejection:
+            if rejection.reason == "invalid_parameter":
+                trace.ok("missing_parameter")
+            raise
+        trace.ok("missing_parameter")
+        trace.ok("invalid_parameter")
+        outcome.transaction_id = p.transaction_id
+        # The rules only read: no transaction yet. Writes are one statement, or one short transaction.
+        ctx = _decide(request, p, trace, now, replay_of=replay_of)
+        if _in_one_statement(p, ctx, replay_of):
+            return _record_in_one_statement(request, p, ctx, trace, now)
+        with transaction.atomic():
+            conversion, status, reason = _convert(p, ctx, trace, now, p.test)
+            outcome.status = status
+            outcome.reason = reason
+            outcome.conversion_id = conversion.pk if conversion else None
+            outcome.transaction_id = ctx.click.transaction_id if ctx.click else ""
+            if reason:
+                outcome.detail = trace[-1]["detail"]
+            outcome.http_status = HTTP_STATUS[reason] if reason else 200
+            outcome.trace = list(trace)
+            outcome.log = _log(
+                request, outcome, now, test=p.test, conversion=conversion, replay_of=replay_of, trace_offer=trace.offer
+            )
+            if reason:  # cap_reached: recorded as a rejected conversion
+                logger.info(
+                    "postback refused: %s from %s (log #%s): %s",
+                    reason,
+                    request.source_ip,
+                    outcome.log.pk,
+                    outcome.detail,
+                )
+            return outcome
+    except Rejection as rejection:
+        if not trace or trace[-1]["rule"] != rejection.reason or trace[-1]["ok"]:
+            trace.append({"rule": rejection.reason, "ok": False, "detail": rejection.detail})
+        existing = getattr(rejection, "conversion", None)
+        outcome.reason = rejection.reason
+        outcome.detail = rejection.detail
+        outcome.http_status = HTTP_STATUS[rejection.reason]
+        outcome.conversion_id = existing.pk if existing else None
+        outcome.trace = list(trace)
+        outcome.log = _log(
+            request,
+            outcome,
+            now,
+            test=bool(p and p.test),
+            conversion=existing,
+            replay_of=replay_of,
+            trace_offer=trace.offer,
+        )
+        # Besides the log row, the application log: refused credentials are a security event (WARNING, e.g. for
+        # fail2ban or alerting), any other refusal an everyday one (INFO).
+        logger.log(
+            logging.WARNING if rejection.reason in CREDENTIAL_RULES else logging.INFO,
+            "postback refused: %s from %s (log #%s): %s",
+            rejection.reason,
+            request.source_ip,
+            outcome.log.pk,
+            rejection.detail,
+        )
+        return outcome
+
+
+def _storable(text):
+    """PostgreSQL stores no NUL character in text or JSON: keep the rest of the value, mark where it was."""
+    return text.replace("\x00", "\ufffd")
+
+
+def _masked(params):
+    return {_storable(k): ("***" if k == "security_token" and v else _storable(v)) for k, v in params.items()}
+
+
+def _ip_or_none(value):
+    """The source address as a valid IP (a trusted proxy may forward garbage; the detail keeps what it was)."""
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def _log(request, outcome, now, *, test, conversion, replay_of, trace_offer):
+    log = _log_row(
+        request, outcome, now, test=test, conversion=conversion, replay_of=replay_of, trace_offer=trace_offer
+    )
+    log.save(force_insert=True)
+    return log
+
+
+def _log_row(request, outcome, now, *, test, conversion, replay_of, trace_offer):
+    """The log row of one postback, unsaved."""
+    return PostbackLog(
+        received_at=now,
+        source_ip=_ip_or_none(request.source_ip),
+        method=request.method,
+        path=request.path,
+        params=_masked(request.params),
+        verdict=outcome.status,
+        reason=outcome.reason,
+        detail=_storable(outcome.detail),
+        http_status=outcome.http_status,
+        trace=outcome.trace,
+        is_test=test,
+        offer=trace_offer,
+        conversion=conversion,
+        replay_of=replay_of,
+    )
