@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from conversions import outbound, signing
 from conversions.models import PostbackAttempt, PostbackDelivery
-from offers.macros import fill
+from offers.macros import fill, time_values
 
 # Answers worth trying again besides 5xx: the affiliate's server asked us to come back later.
 RETRY_STATUSES = {408, 425, 429}
@@ -28,9 +28,7 @@ def delivery_url(delivery):
         affiliate_id=conversion.affiliate_id,
         offer_id=conversion.offer_id,
         advertiser_id=conversion.offer.advertiser_id,
-        date=conversion.created_at.strftime("%Y-%m-%d"),
-        datetime=conversion.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        timestamp=int(conversion.created_at.timestamp()),
+        **time_values(conversion.created_at),
         conversion_id=conversion.pk,
         payout=conversion.payout,
         amount=conversion.amount,

@@ -56,6 +56,15 @@ def fill(template, values):
     return MACRO_PATTERN.sub(lambda m: quote(str(values.get(m.group(1) or m.group(2), "")), safe=""), template)
 
 
+def time_values(moment):
+    """The date, datetime and timestamp macros of one moment (UTC), as every URL template spells them."""
+    return {
+        "date": moment.strftime("%Y-%m-%d"),
+        "datetime": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "timestamp": int(moment.timestamp()),
+    }
+
+
 def sample_click_values(*, offer_id=None, advertiser_id=None, now=None):
     """Macro values of a made-up click, to preview a landing URL before any real click exists."""
     now = now or timezone.now()
@@ -71,9 +80,7 @@ def sample_click_values(*, offer_id=None, advertiser_id=None, now=None):
         "source": "email",
         "aff_click_id": "abc123",
         "advertiser_id": advertiser_id or 45,
-        "date": now.strftime("%Y-%m-%d"),
-        "datetime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "timestamp": int(now.timestamp()),
+        **time_values(now),
     }
 
 

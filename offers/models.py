@@ -121,6 +121,30 @@ class Goal(TimestampedModel):
         return f"{self.offer.name}: {self.name}"
 
 
+# What a manager sets on an offer and on a goal, in the order forms show them: the portal's forms, the API's
+# serializers and the services (which refuse any other field) all take these lists.
+OFFER_FIELDS = (
+    "advertiser",
+    "name",
+    "description",
+    "status",
+    "destination_url",
+    "fallback_url",
+    "visibility",
+    "payout_type",
+    "payout",
+    "revenue_type",
+    "revenue",
+    "currency",
+    "session_hours",
+    "allow_multiple_conversions",
+    "conversion_approval",
+    "daily_cap",
+    "monthly_cap",
+)
+GOAL_FIELDS = ("name", "payout_type", "payout", "revenue_type", "revenue", "allow_multiple_conversions")
+
+
 class OfferAccess(TimestampedModel):
     """Whether one affiliate may run one offer, with an optional payout that replaces the offer's."""
 

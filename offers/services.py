@@ -4,15 +4,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.db import assign_and_save
-from offers.models import Goal, Offer, OfferAccess
-
-OFFER_FIELDS = {f.name for f in Offer._meta.concrete_fields} - {"id", "created_at", "updated_at"}
-GOAL_FIELDS = {"name", "payout_type", "payout", "revenue_type", "revenue", "allow_multiple_conversions"}
+from offers.models import GOAL_FIELDS, OFFER_FIELDS, Goal, Offer, OfferAccess
 
 
 @transaction.atomic
 def offer_create(*, advertiser, **fields) -> Offer:
-    return assign_and_save(Offer(advertiser=advertiser), fields, OFFER_FIELDS - {"advertiser"})
+    return assign_and_save(Offer(advertiser=advertiser), fields, set(OFFER_FIELDS) - {"advertiser"})
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@ import secrets
 
 from django.db import models
 
+from offers.macros import time_values
 from offers.models import Offer
 from partners.models import Affiliate
 
@@ -69,8 +70,6 @@ class Click(models.Model):
             affiliate_id=self.affiliate_id,
             offer_id=self.offer_id,
             advertiser_id=self.offer.advertiser_id,
-            date=self.created_at.strftime("%Y-%m-%d"),
-            datetime=self.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            timestamp=int(self.created_at.timestamp()),
+            **time_values(self.created_at),
         )
         return values

@@ -6,7 +6,7 @@ from django.core.validators import MinValueValidator
 from django.forms import inlineformset_factory
 
 from offers.macros import CLICK_MACROS, validate_url_template
-from offers.models import Goal, Offer, OfferAccess
+from offers.models import GOAL_FIELDS, OFFER_FIELDS, Goal, Offer, OfferAccess
 from offers.selectors import offer_list
 from partners.selectors import advertiser_list, affiliate_list
 
@@ -43,25 +43,7 @@ class OfferForm(forms.ModelForm):
 
     class Meta:
         model = Offer
-        fields = [
-            "advertiser",
-            "name",
-            "description",
-            "status",
-            "destination_url",
-            "fallback_url",
-            "visibility",
-            "payout_type",
-            "payout",
-            "revenue_type",
-            "revenue",
-            "currency",
-            "session_hours",
-            "allow_multiple_conversions",
-            "conversion_approval",
-            "daily_cap",
-            "monthly_cap",
-        ]
+        fields = OFFER_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "payout": MONEY_WIDGET,
@@ -97,7 +79,7 @@ class OfferForm(forms.ModelForm):
 class GoalForm(forms.ModelForm):
     class Meta:
         model = Goal
-        fields = ["name", "payout_type", "payout", "revenue_type", "revenue", "allow_multiple_conversions"]
+        fields = GOAL_FIELDS
         widgets = {"payout": MONEY_WIDGET, "revenue": MONEY_WIDGET}
         labels = {"allow_multiple_conversions": "Multiple"}
 

@@ -42,15 +42,15 @@ class PartnerFormView(ManagerRequiredMixin, View):
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         saved = self.save(obj, fields)
         messages.success(request, f"{self.kind.capitalize()} “{saved.name}” saved.")
-        return redirect(f"partners:{self.kind}_detail", pk=saved.pk)
+        return redirect(f"manager:{self.kind}_detail", pk=saved.pk)
 
     def render(self, obj, form, status=200):
         context = {
             "object": obj,
             "form": form,
             "kind": self.kind,
-            "list_url": f"partners:{self.kind}_list",
-            "detail_url": f"partners:{self.kind}_detail",
+            "list_url": f"manager:{self.kind}_list",
+            "detail_url": f"manager:{self.kind}_detail",
         }
         return render(self.request, self.template_name, context, status=status)
 

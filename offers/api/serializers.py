@@ -10,7 +10,7 @@ from rest_framework import serializers
 from core.api import RoleFieldsMixin, ScopedRelatedField
 from core.roles import Role
 from offers.macros import validate_url_template
-from offers.models import Goal, Offer, OfferAccess
+from offers.models import GOAL_FIELDS, OFFER_FIELDS, Goal, Offer, OfferAccess
 from offers.selectors import offer_list
 from partners.models import Advertiser, Affiliate
 from partners.selectors import advertiser_list, affiliate_list
@@ -44,25 +44,7 @@ class OfferSerializer(RoleFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Offer
-        fields = [
-            "id",
-            "name",
-            "advertiser",
-            "status",
-            "destination_url",
-            "fallback_url",
-            "visibility",
-            "payout_type",
-            "payout",
-            "revenue_type",
-            "revenue",
-            "currency",
-            "session_hours",
-            "allow_multiple_conversions",
-            "conversion_approval",
-            "daily_cap",
-            "monthly_cap",
-        ]
+        fields = ["id", *OFFER_FIELDS]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -82,16 +64,7 @@ class GoalSerializer(RoleFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Goal
-        fields = [
-            "id",
-            "offer",
-            "name",
-            "payout_type",
-            "payout",
-            "revenue_type",
-            "revenue",
-            "allow_multiple_conversions",
-        ]
+        fields = ["id", "offer", *GOAL_FIELDS]
 
     def validate_offer(self, offer):
         if self.instance is not None and offer != self.instance.offer:

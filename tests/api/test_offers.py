@@ -11,6 +11,7 @@ URL = "/api/v1/offers/"
 FIELDS = {
     "id",
     "name",
+    "description",
     "advertiser",
     "status",
     "destination_url",
