@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from core.roles import Role, role_of
+from core.scoping import restrict
 from offers.models import Offer
 from partners.models import Advertiser, Affiliate
 from reports.models import DailyAffiliateStat, DailyOfferStat, DailyStat, DailySubStat, RollupState
@@ -155,15 +156,7 @@ def _rollup_for(user, group_by, filters):
 
 
 def _scoped_stats(user, model):
-    role = role_of(user)
-    stats = model.objects.all()
-    if role == Role.MANAGER:
-        return stats
-    if role == Role.AFFILIATE:
-        return stats.filter(affiliate_id=user.membership.affiliate_id)
-    if role == Role.ADVERTISER:
-        return stats.filter(offer__advertiser_id=user.membership.advertiser_id)
-    return stats.none()
+    return restrict(model.objects.all(), user, affiliate="affiliate_id", advertiser="offer__advertiser_id")
 
 
 def _pk(value):
