@@ -46,7 +46,7 @@ class Conversion(TimestampedModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            # Exactly once per session and goal (the default goal is NULL, so it has its own index).
+            # Exactly once per click and goal (the default goal is NULL, so it has its own index).
             models.UniqueConstraint(
                 fields=["click"],
                 condition=Q(single_per_click=True, goal__isnull=True),

@@ -6,6 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 
+from conversions.reasons import Reason
+
 ID_PATTERN = re.compile(r"^[0-9]{1,18}$")
 CURRENCY_PATTERN = re.compile(r"^[A-Za-z]{3}$")
 ADV_SUB_FIELDS = ("adv_sub", "adv_sub2", "adv_sub3", "adv_sub4", "adv_sub5")
@@ -14,9 +16,9 @@ CENT = Decimal("0.01")
 
 
 class Rejection(Exception):
-    """A rule failed: reason is a SPEC §5 code, detail is for a person."""
+    """A rule failed: reason is the rule's Reason (SPEC §5), detail is for a person."""
 
-    def __init__(self, reason, detail):
+    def __init__(self, reason: Reason, detail: str):
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
@@ -45,16 +47,16 @@ def _id(params, name):
     if value == "":
         return None
     if not ID_PATTERN.fullmatch(value):
-        raise Rejection("invalid_parameter", f"{name} must be a positive whole number, got {value[:40]!r}")
+        raise Rejection(Reason.INVALID_PARAMETER, f"{name} must be a positive whole number, got {value[:40]!r}")
     return int(value)
 
 
 def _text(params, name, limit):
     value = params.get(name, "")
     if len(value) > limit:
-        raise Rejection("invalid_parameter", f"{name} is longer than {limit} characters")
+        raise Rejection(Reason.INVALID_PARAMETER, f"{name} is longer than {limit} characters")
     if "\x00" in value:
-        raise Rejection("invalid_parameter", f"{name} contains a NUL character")
+        raise Rejection(Reason.INVALID_PARAMETER, f"{name} contains a NUL character")
     return value
 
 
@@ -67,7 +69,7 @@ def _amount(params):
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
-        raise Rejection("invalid_parameter", f"amount must be a non-negative decimal, got {raw[:40]!r}")
+        raise Rejection(Reason.INVALID_PARAMETER, f"amount must be a non-negative decimal, got {raw[:40]!r}")
     # Money is kept to the cent: round here, once, rather than leave it to the database (SQLite and
     # PostgreSQL would round 12.345 differently, and the payout would be worked out from another amount).
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -78,14 +80,14 @@ def parse(params, *, goal_required=False):
     # missing_parameter comes before invalid_parameter (SPEC §5), so check presence before any value.
     has_partner = params.get("offer_id", "").strip() and params.get("aff_id", "").strip()
     if not params.get("transaction_id", "").strip() and not has_partner:
-        raise Rejection("missing_parameter", "send transaction_id, or offer_id and aff_id")
+        raise Rejection(Reason.MISSING_PARAMETER, "send transaction_id, or offer_id and aff_id")
     if goal_required and not params.get("goal_id"):
-        raise Rejection("missing_parameter", "goal_id is required on /aff_goal")
+        raise Rejection(Reason.MISSING_PARAMETER, "goal_id is required on /aff_goal")
     transaction_id = _text(params, "transaction_id", 64).strip()
     limit = settings.TALLY_MAX_PARAM_LENGTH
     currency = params.get("currency", "").strip()
     if currency and not CURRENCY_PATTERN.match(currency):
-        raise Rejection("invalid_parameter", f"currency must be an ISO 4217 code, got {currency[:20]!r}")
+        raise Rejection(Reason.INVALID_PARAMETER, f"currency must be an ISO 4217 code, got {currency[:20]!r}")
     unique_id = _text(params, "conversion_unique_id", 255) or None
     return PostbackParams(
         transaction_id=transaction_id,

@@ -16,6 +16,7 @@ from conversions.click_lookup import click_for_postback
 from conversions.models import Conversion, PostbackLog
 from conversions.outbox import deliveries_record
 from conversions.params import Rejection, parse
+from conversions.reasons import Reason
 from core.db import insert_or_ignore, insert_pair_or_ignore
 from core.periods import period_starts
 from offers.models import Goal, Offer, OfferAccess, access_verdict, compute_amount
@@ -23,25 +24,6 @@ from partners.models import Affiliate
 from tracking.models import Click
 
 logger = logging.getLogger(__name__)
-
-HTTP_STATUS = {
-    "missing_parameter": 400,
-    "invalid_parameter": 400,
-    "unknown_transaction": 404,
-    "invalid_token": 403,
-    "invalid_signature": 403,
-    "ip_not_allowed": 403,
-    "offer_mismatch": 409,
-    "expired_transaction": 410,
-    "offer_inactive": 409,
-    "affiliate_not_allowed": 403,
-    "duplicate": 409,
-    "cap_reached": 409,
-}
-# A manager may replay these after fixing their cause; the others can only be fixed by the sender
-# (a cap-rejected conversion is stored as rejected: approve it instead of replaying).
-REPLAYABLE_REASONS = ("offer_inactive", "affiliate_not_allowed")
-CREDENTIAL_RULES = ("invalid_token", "invalid_signature", "ip_not_allowed")
 
 
 @dataclass
@@ -115,18 +97,22 @@ def _find(p, trace):
     if p.by_partner_id:
         offer = Offer.objects.select_related("advertiser").filter(pk=p.offer_id).first()
         affiliate = Affiliate.objects.filter(pk=p.aff_id).first()
-        trace.check("unknown_transaction", offer is not None and affiliate is not None, "no such offer or affiliate")
+        trace.check(
+            Reason.UNKNOWN_TRANSACTION, offer is not None and affiliate is not None, "no such offer or affiliate"
+        )
         click, has_postback = None, True  # not looked up: the outbox checks when recording
     else:
         found = click_for_postback(p.transaction_id)
-        trace.check("unknown_transaction", found is not None, f"no click has transaction_id {p.transaction_id!r}")
+        trace.check(Reason.UNKNOWN_TRANSACTION, found is not None, f"no click has transaction_id {p.transaction_id!r}")
         click, access, has_postback = found.click, found.access, found.has_postback
         offer, affiliate = click.offer, click.affiliate
     trace.offer = offer
     goal = None
     if p.goal_id is not None:
         goal = Goal.objects.filter(pk=p.goal_id, offer=offer).first()
-        trace.check("invalid_parameter", goal is not None, f"goal_id {p.goal_id} is not a goal of offer {offer.pk}")
+        trace.check(
+            Reason.INVALID_PARAMETER, goal is not None, f"goal_id {p.goal_id} is not a goal of offer {offer.pk}"
+        )
     if click is None:
         access = OfferAccess.objects.filter(offer=offer, affiliate=affiliate).first()
     return _Context(
@@ -138,12 +124,12 @@ def _check_credentials(req, p, advertiser, trace, now):
     if advertiser.security_token:
         given = p.security_token.encode()
         trace.check(
-            "invalid_token",
+            Reason.INVALID_TOKEN,
             hmac.compare_digest(given, advertiser.security_token.encode()),
             "security_token is missing" if not given else "security_token is wrong",
         )
     else:
-        trace.ok("invalid_token", "no token required")
+        trace.ok(Reason.INVALID_TOKEN, "no token required")
     if advertiser.require_signature or req.signature:
         ok, detail = signing.verify(
             req.signature,
@@ -154,30 +140,36 @@ def _check_credentials(req, p, advertiser, trace, now):
         )
         if ok and req.unsigned_query:
             ok, detail = False, "a signed POST must carry all its parameters in the body, not the query string"
-        trace.check("invalid_signature", ok, detail or "a signature is required")
+        trace.check(Reason.INVALID_SIGNATURE, ok, detail or "a signature is required")
     else:
-        trace.ok("invalid_signature", "no signature required")
-    trace.check("ip_not_allowed", advertiser.allows_ip(req.source_ip), f"{req.source_ip} is not on the allowlist")
+        trace.ok(Reason.INVALID_SIGNATURE, "no signature required")
+    trace.check(Reason.IP_NOT_ALLOWED, advertiser.allows_ip(req.source_ip), f"{req.source_ip} is not on the allowlist")
 
 
-def _check_session(p, ctx, trace, now):
-    if p.offer_id is not None and ctx.click is not None:
-        trace.check("offer_mismatch", p.offer_id == ctx.offer.pk, f"the click is on offer {ctx.offer.pk}")
-    else:
-        trace.ok("offer_mismatch")
+def _check_attribution_window(ctx, trace, now):
+    """expired_transaction: the click's attribution window (fixed at click time in expires_at) is still open."""
     if ctx.click is not None:
         trace.check(
-            "expired_transaction",
+            Reason.EXPIRED_TRANSACTION,
             now <= ctx.click.expires_at,
             f"the session expired at {ctx.click.expires_at:%Y-%m-%d %H:%M:%S} UTC",
         )
     else:
-        trace.ok("expired_transaction", "partner-ID conversions have no session")
-    trace.check("offer_inactive", ctx.offer.status != Offer.Status.ARCHIVED, "the offer is archived")
+        trace.ok(Reason.EXPIRED_TRANSACTION, "partner-ID conversions have no session")
+
+
+def _check_click_and_offer(p, ctx, trace, now):
+    """The rules after the credentials: the click's offer, its attribution window, the offer, the affiliate."""
+    if p.offer_id is not None and ctx.click is not None:
+        trace.check(Reason.OFFER_MISMATCH, p.offer_id == ctx.offer.pk, f"the click is on offer {ctx.offer.pk}")
+    else:
+        trace.ok(Reason.OFFER_MISMATCH)
+    _check_attribution_window(ctx, trace, now)
+    trace.check(Reason.OFFER_INACTIVE, ctx.offer.status != Offer.Status.ARCHIVED, "the offer is archived")
     allowed = ctx.affiliate.is_active
     if allowed and ctx.click is None:
         allowed = access_verdict(ctx.offer, ctx.affiliate, ctx.access)
-    trace.check("affiliate_not_allowed", allowed, f"affiliate {ctx.affiliate.pk} may not convert on this offer")
+    trace.check(Reason.AFFILIATE_NOT_ALLOWED, allowed, f"affiliate {ctx.affiliate.pk} may not convert on this offer")
 
 
 def _cap_full(offer, now):
@@ -242,8 +234,8 @@ def _reject_duplicate(p, ctx, trace):
     existing = _existing(p, ctx)
     if existing is None:  # the conflicting row is gone again (deleted meanwhile): let the sender retry
         raise IntegrityError("conversion conflicted with a row that no longer exists")
-    trace.append({"rule": "duplicate", "ok": False, "detail": f"conversion {existing.pk} already recorded"})
-    error = Rejection("duplicate", f"conversion {existing.pk} already recorded")
+    trace.append({"rule": Reason.DUPLICATE, "ok": False, "detail": f"conversion {existing.pk} already recorded"})
+    error = Rejection(Reason.DUPLICATE, f"conversion {existing.pk} already recorded")
     error.conversion = existing
     raise error
 
@@ -267,7 +259,10 @@ def _record_in_one_statement(request, p, ctx, trace, now):
     manual = ctx.offer.conversion_approval == Offer.Approval.MANUAL
     status = Conversion.Status.PENDING if manual else Conversion.Status.APPROVED
     conversion = _new_conversion(p, ctx, status, "")
-    passed = [{"rule": "duplicate", "ok": True, "detail": ""}, {"rule": "cap_reached", "ok": True, "detail": ""}]
+    passed = [
+        {"rule": Reason.DUPLICATE, "ok": True, "detail": ""},
+        {"rule": Reason.CAP_REACHED, "ok": True, "detail": ""},
+    ]
     accepted = Outcome(
         status=status,
         http_status=200,
@@ -291,22 +286,22 @@ def _convert(p, ctx, trace, now, test):
         Offer.objects.select_for_update().filter(pk=ctx.offer.pk).values_list("pk").first()
         cap = _cap_full(ctx.offer, now)
     if cap:
-        status, reason = Conversion.Status.REJECTED, "cap_reached"
+        status, reason = Conversion.Status.REJECTED, Reason.CAP_REACHED
     elif ctx.offer.conversion_approval == Offer.Approval.MANUAL:
         status, reason = Conversion.Status.PENDING, ""
     else:
         status, reason = Conversion.Status.APPROVED, ""
     if test:
         existing = _existing(p, ctx)
-        trace.check("duplicate", existing is None, f"conversion {getattr(existing, 'pk', '')} already recorded")
-        trace.check("cap_reached", cap is None, f"the {cap} cap is full")
+        trace.check(Reason.DUPLICATE, existing is None, f"conversion {getattr(existing, 'pk', '')} already recorded")
+        trace.check(Reason.CAP_REACHED, cap is None, f"the {cap} cap is full")
         return None, status, reason
     conversion = _new_conversion(p, ctx, status, reason)
     # ON CONFLICT DO NOTHING: the unique constraints decide, and a duplicate costs no savepoint.
     if not insert_or_ignore(conversion):
         _reject_duplicate(p, ctx, trace)
-    trace.ok("duplicate")
-    trace.append({"rule": "cap_reached", "ok": cap is None, "detail": f"the {cap} cap is full" if cap else ""})
+    trace.ok(Reason.DUPLICATE)
+    trace.append({"rule": Reason.CAP_REACHED, "ok": cap is None, "detail": f"the {cap} cap is full" if cap else ""})
     # The affiliate's postback (SPEC §6): an outbox row in this transaction, sent by a worker after commit. The
     # click query already told whether the affiliate has any postback URL; without one nothing is owed.
     if ctx.affiliate_has_postback:
@@ -322,12 +317,13 @@ def _decide(req, p, trace, now, *, replay_of=None):
     if replay_of is None:
         _check_credentials(req, p, ctx.offer.advertiser, trace, now)
     else:
-        for rule in CREDENTIAL_RULES:
+        for rule in Reason.credential_rules():
             trace.ok(rule, f"passed when received (log #{replay_of.pk})")
     if ctx.offer.currency and p.currency and p.currency != ctx.offer.currency:
-        trace.check("invalid_parameter", False, f"currency {p.currency} is not the offer's ({ctx.offer.currency})")
-    expiry_time = replay_of.received_at if replay_of else now
-    _check_session(p, ctx, trace, expiry_time)
+        trace.check(Reason.INVALID_PARAMETER, False, f"currency {p.currency} is not the offer's ({ctx.offer.currency})")
+    # A replay is judged against the attribution window as it was when the postback was received.
+    window_time = replay_of.received_at if replay_of else now
+    _check_click_and_offer(p, ctx, trace, window_time)
     return ctx
 
 
@@ -339,15 +335,15 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
     p = None
     try:
         if request.body_error:
-            raise Rejection("invalid_parameter", request.body_error)
+            raise Rejection(Reason.INVALID_PARAMETER, request.body_error)
         try:
             p = parse(request.params, goal_required=request.goal_required)
         except Rejection as rejection:
-            if rejection.reason == "invalid_parameter":
-                trace.ok("missing_parameter")
+            if rejection.reason == Reason.INVALID_PARAMETER:
+                trace.ok(Reason.MISSING_PARAMETER)
             raise
-        trace.ok("missing_parameter")
-        trace.ok("invalid_parameter")
+        trace.ok(Reason.MISSING_PARAMETER)
+        trace.ok(Reason.INVALID_PARAMETER)
         outcome.transaction_id = p.transaction_id
         # The rules only read: no transaction yet. Writes are one statement, or one short transaction.
         ctx = _decide(request, p, trace, now, replay_of=replay_of)
@@ -361,7 +357,7 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
             outcome.transaction_id = ctx.click.transaction_id if ctx.click else ""
             if reason:
                 outcome.detail = trace[-1]["detail"]
-            outcome.http_status = HTTP_STATUS[reason] if reason else 200
+            outcome.http_status = reason.http_status if reason else 200
             outcome.trace = list(trace)
             outcome.log = _log(
                 request, outcome, now, test=p.test, conversion=conversion, replay_of=replay_of, trace_offer=trace.offer
@@ -381,7 +377,7 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
         existing = getattr(rejection, "conversion", None)
         outcome.reason = rejection.reason
         outcome.detail = rejection.detail
-        outcome.http_status = HTTP_STATUS[rejection.reason]
+        outcome.http_status = rejection.reason.http_status
         outcome.conversion_id = existing.pk if existing else None
         outcome.trace = list(trace)
         outcome.log = _log(
@@ -396,7 +392,7 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
         # Besides the log row, the application log: refused credentials are a security event (WARNING, e.g. for
         # fail2ban or alerting), any other refusal an everyday one (INFO).
         logger.log(
-            logging.WARNING if rejection.reason in CREDENTIAL_RULES else logging.INFO,
+            logging.WARNING if rejection.reason.credential else logging.INFO,
             "postback refused: %s from %s (log #%s): %s",
             rejection.reason,
             request.source_ip,

@@ -6,13 +6,15 @@ from django.dispatch import Signal
 
 from conversions.models import Conversion, ConversionStatusChange, PostbackLog
 from conversions.outbox import deliveries_record
-from conversions.postback_pipeline import REPLAYABLE_REASONS, Outcome, PostbackRequest, postback_process
+from conversions.postback_pipeline import Outcome, PostbackRequest, postback_process
+from conversions.reasons import Reason
 
 
 def postback_replay(*, log: PostbackLog) -> Outcome:
     """Run a rejected postback again through the same rules (credentials as checked when it arrived)."""
-    if log.verdict != PostbackLog.Verdict.REJECTED or log.reason not in REPLAYABLE_REASONS:
-        raise ValueError(f"only postbacks rejected for {', '.join(REPLAYABLE_REASONS)} can be replayed")
+    reason = Reason.lookup(log.reason)
+    if log.verdict != PostbackLog.Verdict.REJECTED or reason is None or not reason.replayable:
+        raise ValueError(f"only postbacks rejected for {', '.join(Reason.replayable_reasons())} can be replayed")
     request = PostbackRequest(
         params={k: v for k, v in log.params.items() if k != "security_token"},
         source_ip=log.source_ip,

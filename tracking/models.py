@@ -15,7 +15,7 @@ def new_transaction_id():
 
 
 class Click(models.Model):
-    """One visit through an affiliate's tracking link: a session that a postback can convert until expires_at."""
+    """One visit through an affiliate's tracking link: a click that a postback can convert until expires_at."""
 
     # Unique through Meta.constraints, not unique=True: on PostgreSQL that would add a second (LIKE) index, and every
     # index is written by every click.
@@ -36,7 +36,8 @@ class Click(models.Model):
     # Decided at click time: no click with the same IP and user agent on this offer and affiliate in 24 h.
     is_unique = models.BooleanField(default=True)
     created_at = models.DateTimeField(db_index=True)
-    # Fixed at click time from the offer's session lifespan; the postback decides expiry by this alone.
+    # Fixed at click time from the offer's session lifespan (its attribution window, Offer.session_hours); the
+    # postback decides expiry by this alone.
     expires_at = models.DateTimeField()
     # Set by the expiry job; reports and privacy erasure use it, attribution does not.
     expired = models.BooleanField(default=False)
@@ -48,9 +49,9 @@ class Click(models.Model):
             models.Index(fields=["offer", "affiliate", "ip", "created_at"], name="click_unique_lookup"),
             # Affiliate-scoped click lists and reports.
             models.Index(fields=["affiliate", "created_at"], name="click_affiliate_time"),
-            # The expiry job's work queue: sessions not yet marked expired, oldest expiry first.
+            # The expiry job's work queue: clicks not yet marked expired, oldest expiry first.
             models.Index(fields=["expires_at"], condition=models.Q(expired=False), name="click_unexpired"),
-            # The erasure pass: expired sessions still holding an IP, user agent or referer, oldest expiry first.
+            # The erasure pass: expired clicks still holding an IP, user agent or referer, oldest expiry first.
             models.Index(
                 fields=["expires_at"],
                 condition=models.Q(expired=True)

@@ -80,7 +80,7 @@ def click(request):
 
     # The transaction ID and time are fixed first, so the landing URL is filled once, measured, and only then
     # is the click stored: a click is never stored for a URL Django would refuse to redirect to.
-    session = click_build(
+    click = click_build(
         offer=offer,
         affiliate=route.affiliate,
         subs=subs,
@@ -88,8 +88,8 @@ def click(request):
         user_agent=_header(request, "HTTP_USER_AGENT", 1000),
         referer=_header(request, "HTTP_REFERER", 2000),
     )
-    landing_url = fill(offer.destination_url, session.macro_values())
+    landing_url = fill(offer.destination_url, click.macro_values())
     if len(landing_url) > MAX_URL_REDIRECT_LENGTH:
         return plain_page(400, "Bad tracking link", "The sub IDs make the landing URL too long.")
-    click_insert(click=session)
+    click_insert(click=click)
     return HttpResponseRedirect(landing_url)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from areas.manager.conversion_forms import ConversionBulkStatusForm, ConversionStatusForm
 from conversions.filters import ConversionFilter, PostbackLogFilter
 from conversions.models import PostbackLog
-from conversions.postback_pipeline import REPLAYABLE_REASONS
+from conversions.reasons import Reason
 from conversions.selectors import conversion_list, postback_log_list
 from conversions.services import conversion_set_status, conversions_set_status, postback_replay
 from core.listing import FilteredListView
@@ -81,33 +81,21 @@ def conversion_bulk_status(request):
 
 # --- Postback log -----------------------------------------------------------------------------
 
-# What each rule of SPEC §5 checks, as a person reads it in the decision trace.
-RULE_LABELS = {
-    "missing_parameter": "Required parameters present",
-    "invalid_parameter": "Parameter values valid",
-    "unknown_transaction": "Transaction (or offer and affiliate) found",
-    "invalid_token": "Security token",
-    "invalid_signature": "Signature",
-    "ip_not_allowed": "Sender's IP allowed",
-    "offer_mismatch": "offer_id matches the click",
-    "expired_transaction": "Session still open",
-    "offer_inactive": "Offer not archived",
-    "affiliate_not_allowed": "Affiliate allowed on the offer",
-    "duplicate": "Not a duplicate",
-    "cap_reached": "Under the offer's cap",
-}
-
 
 def readable_trace(log):
     """The decision trace as rows a person reads: what was checked, whether it passed, and why not."""
-    return [
-        {"rule": step.get("rule", ""), "label": RULE_LABELS.get(step.get("rule"), step.get("rule")), **step}
-        for step in log.trace
-    ]
+    return [{"rule": step.get("rule", ""), "label": _rule_label(step.get("rule")), **step} for step in log.trace]
+
+
+def _rule_label(code):
+    """What the rule checks (Reason.label), or the bare code of a rule this version does not know."""
+    reason = Reason.lookup(code)
+    return reason.label if reason else code
 
 
 def is_replayable(log):
-    return log.verdict == PostbackLog.Verdict.REJECTED and log.reason in REPLAYABLE_REASONS
+    reason = Reason.lookup(log.reason)
+    return log.verdict == PostbackLog.Verdict.REJECTED and reason is not None and reason.replayable
 
 
 class PostbackLogListView(ManagerRequiredMixin, FilteredListView):
@@ -122,7 +110,7 @@ class PostbackLogListView(ManagerRequiredMixin, FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["replayable_reasons"] = REPLAYABLE_REASONS
+        context["replayable_reasons"] = Reason.replayable_reasons()
         return context
 
 
@@ -135,7 +123,7 @@ class PostbackLogDetailView(ManagerRequiredMixin, View):
             "params": sorted(log.params.items()),
             "replays": log.replays.order_by("-received_at", "-id"),
             "replayable": is_replayable(log),
-            "replayable_reasons": REPLAYABLE_REASONS,
+            "replayable_reasons": Reason.replayable_reasons(),
         }
         return render(request, "conversions/postback_log_detail.html", context)
 
@@ -146,7 +134,9 @@ def postback_log_replay(request, pk):
     """Run a rejected postback again through the same rules; its replay gets its own log entry."""
     log = get_object_or_404(postback_log_list(user=request.user), pk=pk)
     if not is_replayable(log):
-        messages.error(request, f"Only postbacks rejected for {' or '.join(REPLAYABLE_REASONS)} can be replayed.")
+        messages.error(
+            request, f"Only postbacks rejected for {' or '.join(Reason.replayable_reasons())} can be replayed."
+        )
         return redirect("manager:postback_log_detail", pk=log.pk)
     outcome = postback_replay(log=log)
     if outcome.status == "rejected":

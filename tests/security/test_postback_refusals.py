@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from conversions.models import PostbackLog
-from conversions.postback_pipeline import CREDENTIAL_RULES, HTTP_STATUS
+from conversions.reasons import Reason
 from offers.models import Offer
 from partners.models import Affiliate
 from tests import factories
@@ -73,7 +73,7 @@ SCENARIOS = {
 
 
 def test_there_is_a_scenario_for_every_reason_code():
-    assert set(SCENARIOS) == set(HTTP_STATUS)
+    assert set(SCENARIOS) == set(Reason)
 
 
 @pytest.mark.parametrize("reason", sorted(SCENARIOS))
@@ -81,26 +81,27 @@ def test_every_refusal_writes_a_log_row_and_an_application_log_line_with_its_rea
     def send(params):
         return client.get("/postback", params, REMOTE_ADDR=CALLER)
 
+    status = Reason(reason).http_status
     params = SCENARIOS[reason](send)
     before = PostbackLog.objects.count()
     with caplog.at_level(logging.INFO, logger="conversions.postback_pipeline"):
         response = send(params)
 
-    assert response.status_code == HTTP_STATUS[reason]
+    assert response.status_code == status
     assert response.json()["reason"] == reason
     assert PostbackLog.objects.count() == before + 1
     log = PostbackLog.objects.latest("pk")
     assert (log.verdict, log.reason, log.http_status, log.source_ip) == (
         "rejected",
         reason,
-        HTTP_STATUS[reason],
+        status,
         CALLER,
     )
     assert log.detail
     assert log.trace[-1]["rule"] == reason and log.trace[-1]["ok"] is False
     [record] = [r for r in caplog.records if r.name == "conversions.postback_pipeline"]
     assert record.getMessage().startswith(f"postback refused: {reason} from {CALLER} (log #{log.pk}): ")
-    assert record.levelno == (logging.WARNING if reason in CREDENTIAL_RULES else logging.INFO)
+    assert record.levelno == (logging.WARNING if Reason(reason).credential else logging.INFO)
 
 
 def test_the_application_log_never_holds_the_security_token(client, caplog):

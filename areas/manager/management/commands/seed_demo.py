@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from conversions.models import Conversion
 from conversions.postback_pipeline import PostbackRequest, postback_process
+from conversions.reasons import Reason
 from conversions.services import conversion_set_status
 from core.periods import day_start, network_today
 from offers.models import Goal, Offer, OfferAccess
@@ -267,7 +268,7 @@ def postback_send(postback):
     outcome = postback_process(
         request=PostbackRequest(params=postback.params, source_ip=ADVERTISER_IP, received_at=postback.at)
     )
-    if outcome.status != "rejected" or outcome.reason == "cap_reached":
+    if outcome.status != "rejected" or outcome.reason == Reason.CAP_REACHED:
         # The pipeline dates a conversion by the wall clock; date it when it "happened", so reports
         # and daily caps see the history spread over the days.
         Conversion.objects.filter(pk=outcome.conversion_id).update(created_at=postback.at, updated_at=postback.at)
