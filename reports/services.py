@@ -10,13 +10,14 @@ at once, in its own transaction. All three take the RollupState row lock, so the
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q, Sum, TextField, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from conversions.models import Conversion
 from core.periods import day_start, network_tz
+from core.sql import analyze, insert_grouped, insert_sums
 from offers.models import Offer
 from reports.models import DailyAffiliateStat, DailyOfferStat, DailyStat, DailySubStat, RollupState
 from tracking.models import Click
@@ -62,9 +63,9 @@ def _conversion_groups(first_day):
     return (
         conversions.annotate(
             day=TruncDate("created_at", tzinfo=network_tz()),
-            sub=Coalesce("click__aff_sub", Value(""), output_field=TextField()),
+            aff_sub=Coalesce("click__aff_sub", Value(""), output_field=TextField()),
         )
-        .values("day", "offer_id", "affiliate_id", "sub")
+        .values("day", "offer_id", "affiliate_id", "aff_sub")
         .annotate(
             approved=Count("pk", filter=approved),
             pending=Count("pk", filter=Q(status=Conversion.Status.PENDING)),
@@ -94,46 +95,35 @@ def _recompute(first_day):
     for model in ROLLUPS:
         rows = model.objects.all()
         (rows.filter(day__gte=first_day) if first_day is not None else rows).delete()
-    click_sql, click_params = _click_groups(first_day).query.sql_with_params()
-    conversion_sql, conversion_params = _conversion_groups(first_day).query.sql_with_params()
-    columns = ", ".join(COUNT_FIELDS)
-    sums = ", ".join(f"SUM(u.{name})" for name in COUNT_FIELDS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {DailySubStat._meta.db_table} (day, offer_id, affiliate_id, aff_sub, currency, {columns}) "  # noqa: S608
-            f"SELECT u.day, u.offer_id, u.affiliate_id, u.aff_sub, o.currency, {sums} FROM ("
-            "SELECT c.day, c.offer_id, c.affiliate_id, c.aff_sub, c.clicks, c.unique_clicks, "
-            f"0 AS approved, 0 AS pending, 0 AS rejected, 0 AS payout, 0 AS revenue FROM ({click_sql}) c "
-            "UNION ALL SELECT v.day, v.offer_id, v.affiliate_id, v.sub, 0, 0, v.approved, v.pending, v.rejected, "
-            f"v.payout, v.revenue FROM ({conversion_sql}) v"
-            f") u JOIN {Offer._meta.db_table} o ON o.id = u.offer_id "
-            "WHERE u.day IS NOT NULL GROUP BY u.day, u.offer_id, u.affiliate_id, u.aff_sub, o.currency",
-            [*click_params, *conversion_params],
-        )
-        written = cursor.rowcount
+    written = insert_sums(
+        DailySubStat,
+        ("day", "offer_id", "affiliate_id", "aff_sub"),
+        COUNT_FIELDS,
+        [
+            (_click_groups(first_day), ("clicks", "unique_clicks")),
+            (_conversion_groups(first_day), ("approved", "pending", "rejected", "payout", "revenue")),
+        ],
+        lookup=(Offer, "offer_id", "currency"),  # a sub-ID row's currency is its offer's
+    )
     for target, key, by_currency in SUMMED_FROM_SUBS:
         _sum_into(target, DailySubStat, key, by_currency, first_day)
     for target, key, by_currency in SUMMED_FROM_DAILY:
         _sum_into(target, DailyStat, key, by_currency, first_day)
-    if first_day is None and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # every row is new: give the planner fresh statistics
-            cursor.execute(f"ANALYZE {', '.join(model._meta.db_table for model in ROLLUPS)}")
+    if first_day is None:
+        analyze(*ROLLUPS)  # every row is new: give the planner fresh statistics
     return written
 
 
 def _sum_into(target, source, key, by_currency, first_day):
     """Fill `target` with `source` summed over everything but `key`: one INSERT … SELECT on either database."""
-    sums = ", ".join(f"SUM({name})" for name in COUNT_FIELDS)
-    columns = ", ".join(COUNT_FIELDS)
-    keys = ", ".join(key)
-    currency, group = ("currency", f"{keys}, currency") if by_currency else ("MAX(currency)", keys)
-    where, params = ("WHERE day >= %s", [first_day]) if first_day is not None else ("", [])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {target._meta.db_table} ({keys}, currency, {columns}) "  # noqa: S608
-            f"SELECT {keys}, {currency}, {sums} FROM {source._meta.db_table} {where} GROUP BY {group}",
-            params,
-        )
+    insert_grouped(
+        target,
+        source,
+        (*key, "currency") if by_currency else key,
+        COUNT_FIELDS,
+        any_of=() if by_currency else ("currency",),
+        since=None if first_day is None else ("day", first_day),
+    )
 
 
 def _first_stale_day(state, now, first_day=None):

@@ -1,10 +1,10 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from core.sql import insert_flagged
 from partners.services import network_test_affiliate
 from tracking.models import Click
 
@@ -36,39 +36,16 @@ def click_build(*, offer, affiliate, subs, ip, user_agent, referer, now=None) ->
     )
 
 
-# Every column but the primary key and is_unique, which the INSERT decides itself.
-_INSERT_FIELDS = [f for f in Click._meta.concrete_fields if not f.primary_key and f.name != "is_unique"]
-
-
-def _insert_sql(ip_is_null):
-    qn = connection.ops.quote_name
-    table = qn(Click._meta.db_table)
-    columns = ", ".join(qn(f.column) for f in _INSERT_FIELDS)
-    values = ", ".join(["%s"] * len(_INSERT_FIELDS))
-    same_ip = "ip IS NULL" if ip_is_null else "ip = %s"
-    # Only names from the model's meta go into the text; every value is a bound parameter.
-    return (
-        f"INSERT INTO {table} ({columns}, is_unique) VALUES ({values}, NOT EXISTS (SELECT 1 FROM {table} WHERE "  # noqa: S608
-        f"offer_id = %s AND affiliate_id = %s AND {same_ip} AND user_agent = %s AND created_at >= %s)) "
-        "RETURNING id, is_unique"
-    )
-
-
 def click_insert(*, click: Click) -> Click:
     """Store an unsaved click in one statement, which also decides is_unique (SPEC §8: no click with the same IP
     and user agent on this offer through this affiliate in the 24 hours before), using the click_unique_lookup
     index. Returns the click with its id and is_unique set."""
-    params = [f.get_db_prep_save(getattr(click, f.attname), connection) for f in _INSERT_FIELDS]
-    ip = Click._meta.get_field("ip").get_db_prep_save(click.ip, connection)
-    since = Click._meta.get_field("created_at").get_db_prep_save(click.created_at - UNIQUE_WINDOW, connection)
-    params += [click.offer_id, click.affiliate_id] + ([] if ip is None else [ip]) + [click.user_agent, since]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(ip is None), params)
-        click.pk, is_unique = cursor.fetchone()
-    click.is_unique = bool(is_unique)
-    click._state.adding = False
-    click._state.db = connection.alias
-    return click
+    return insert_flagged(
+        click,
+        "is_unique",
+        same=("offer", "affiliate", "ip", "user_agent"),
+        since=("created_at", click.created_at - UNIQUE_WINDOW),
+    )
 
 
 EXPIRY_BATCH_SIZE = 5000

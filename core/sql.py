@@ -1,0 +1,328 @@
+"""Every piece of Tally's hand-written SQL, and the only module that opens a database cursor
+(tests/core/test_sql_only_in_core.py fails if another does, or uses .raw(), .extra() or RawSQL).
+
+Below every app, so it imports none: callers pass the models, fields and querysets, and the SQL is built from the
+models' meta. Only names from the meta go into the text; every value is a bound parameter. The SQL of the hot
+paths (a click's insert, a postback's lookup and inserts) is built once per model and connection (cached
+builders), not on every request: the ORM's compilation took more time than the queries themselves (issue #7).
+"""
+
+import functools
+from typing import NamedTuple
+
+from django.db import DEFAULT_DB_ALIAS, connections, router
+
+# --- Inserts --------------------------------------------------------------------------------------------------
+
+
+def insert_or_ignore(instance):
+    """INSERT an unsaved instance unless one of the table's unique constraints already holds a row for it.
+
+    One statement, `INSERT ... ON CONFLICT DO NOTHING RETURNING id` (PostgreSQL, and SQLite 3.35+): a conflict is
+    not an error, so no savepoint is needed and the caller's transaction goes on. A conflicting row that another
+    transaction has not committed yet is waited for. Returns True when the row was inserted (instance.pk is then
+    set), False when a unique constraint held one already. Other errors (a CHECK constraint) still raise.
+    """
+    using = router.db_for_write(type(instance), instance=instance)
+    connection = connections[using]
+    fields, sql = _insert_or_ignore_sql(type(instance), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _values(instance, fields, connection))
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    _saved(instance, row[0], using)
+    return True
+
+
+def insert_pair_or_ignore(first, second, *, link):
+    """One statement (PostgreSQL's data-modifying WITH): INSERT `first` ... ON CONFLICT DO NOTHING, and, only when
+    it was inserted, `second` with its foreign key `link` pointing at it. Both rows or neither, without BEGIN and
+    COMMIT round trips: a single statement is its own transaction. Returns True when both were inserted (their pks
+    set), False when a unique constraint already held a row for `first` (nothing written)."""
+    connection = connections[router.db_for_write(type(first), instance=first)]
+    fields1, fields2, sql = _insert_pair_sql(type(first), type(second), link, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _values(first, fields1, connection) + _values(second, fields2, connection))
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    second_pk, first_pk = row
+    setattr(second, second._meta.get_field(link).attname, first_pk)
+    _saved(first, first_pk, connection.alias)
+    _saved(second, second_pk, connection.alias)
+    return True
+
+
+def insert_flagged(instance, flag, *, same, since):
+    """INSERT an unsaved instance in one statement that also sets its boolean field `flag`: true unless the table
+    already holds a row with the instance's values in the fields `same` (NULL matching NULL) whose field since[0]
+    is at or after the value since[1]. The caller's index over those fields makes the check cheap. Returns the
+    instance with its pk and `flag` set."""
+    using = router.db_for_write(type(instance), instance=instance)
+    connection = connections[using]
+    meta = instance._meta
+    matched = [meta.get_field(name) for name in same]
+    matched_values = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in matched]
+    nulls = frozenset(f.name for f, value in zip(matched, matched_values, strict=True) if value is None)
+    since_field = meta.get_field(since[0])
+    fields, sql = _insert_flagged_sql(type(instance), connection, flag, tuple(same), since[0], nulls)
+    params = _values(instance, fields, connection)
+    params += [value for value in matched_values if value is not None]
+    params.append(since_field.get_db_prep_save(since[1], connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pk, flag_value = cursor.fetchone()
+    setattr(instance, flag, bool(flag_value))
+    _saved(instance, pk, using)
+    return instance
+
+
+def _saved(instance, pk, using):
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = using
+
+
+def _insert_fields(model, skip=frozenset()):
+    """Every concrete field of model's INSERT but the auto primary key, generated fields and `skip`."""
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
+    return [f for f in fields if f.name not in skip]
+
+
+def _values(instance, fields, connection):
+    """The values of an unsaved instance's INSERT, as Django's save() fills them (auto_now fields set, values
+    adapted for the backend)."""
+    return [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+
+
+def _columns(fields, qn):
+    return ", ".join(qn(f.column) for f in fields)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_or_ignore_sql(model, connection):
+    qn = connection.ops.quote_name
+    fields = _insert_fields(model)
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({_columns(fields, qn)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING RETURNING {qn(model._meta.pk.column)}"
+    )
+    return fields, sql
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_pair_sql(first, second, link, connection):
+    qn = connection.ops.quote_name
+    fields1, fields2 = _insert_fields(first), _insert_fields(second, skip={link})
+    link_column = qn(second._meta.get_field(link).column)
+    # Explicit casts: in a SELECT list PostgreSQL cannot infer a parameter's type from the target column.
+    select2 = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields2)
+    sql = (
+        f"WITH new_first AS (INSERT INTO {qn(first._meta.db_table)} ({_columns(fields1, qn)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields1))}) ON CONFLICT DO NOTHING RETURNING {qn(first._meta.pk.column)}) "
+        f"INSERT INTO {qn(second._meta.db_table)} ({_columns(fields2, qn)}, {link_column}) "
+        f"SELECT {select2}, new_first.{qn(first._meta.pk.column)} FROM new_first "
+        f"RETURNING {qn(second._meta.pk.column)}, {link_column}"
+    )
+    return fields1, fields2, sql
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_flagged_sql(model, connection, flag, same, since, nulls):
+    qn = connection.ops.quote_name
+    meta = model._meta
+    table = qn(meta.db_table)
+    fields = _insert_fields(model, skip={flag})
+    matches = [
+        f"{qn(f.column)} IS NULL" if f.name in nulls else f"{qn(f.column)} = %s"
+        for f in (meta.get_field(name) for name in same)
+    ]
+    matches.append(f"{qn(meta.get_field(since).column)} >= %s")
+    sql = (
+        f"INSERT INTO {table} ({_columns(fields, qn)}, {qn(meta.get_field(flag).column)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}, NOT EXISTS (SELECT 1 FROM {table} WHERE {' AND '.join(matches)})) "
+        f"RETURNING {qn(meta.pk.column)}, {qn(meta.get_field(flag).column)}"
+    )
+    return fields, sql
+
+
+# --- One row of joined models ---------------------------------------------------------------------------------
+
+
+class Columns:
+    """Columns of a model under a table alias in a hand-written SELECT, and how to make an instance (or values) of
+    their part of a row as the ORM would: the backend's converters applied (SQLite's text datetimes and decimals),
+    then Model.from_db. For hot queries that the ORM would compile anew on every call."""
+
+    def __init__(self, model, alias, connection, fields=None):
+        self.model = model
+        # In the model's field order, which Model.from_db expects.
+        chosen = {model._meta.get_field(name) for name in fields} if fields else None
+        self.fields = [f for f in model._meta.concrete_fields if chosen is None or f in chosen]
+        self.attnames = {f.attname for f in self.fields}
+        qn = connection.ops.quote_name
+        self.sql = ", ".join(f"{alias}.{qn(f.column)}" for f in self.fields)
+        self.columns = [f.get_col(alias) for f in self.fields]
+        self.converters = [connection.ops.get_db_converters(c) + c.get_db_converters(connection) for c in self.columns]
+
+    def values(self, row, start, connection):
+        """This part's values of row (beginning at index start), converted."""
+        values = list(row[start : start + len(self.fields)])
+        for i, converters in enumerate(self.converters):
+            for convert in converters:
+                values[i] = convert(values[i], self.columns[i], connection)
+        return values
+
+    def instance(self, row, start, connection):
+        """A model instance from this part of row; fields not selected are deferred (loaded when first read)."""
+        return self.model.from_db(connection.alias, self.attnames, self.values(row, start, connection))
+
+
+class Found(NamedTuple):
+    instance: object  # the row's instance of the lookup's model, its `related` instances set on it
+    optional: list | None  # the `optional` model's chosen values (all None when it has no row), or None if not asked
+    exists: bool | None  # whether the `exists` model has a row, or None if not asked
+
+
+class JoinedLookup:
+    """One row by one field's value, in a single SELECT: the chosen fields of `model`; of the models its foreign
+    keys lead to (`related`: {path: fields}, paths as select_related takes them, a path's parent before it; an
+    inner JOIN each, the instances set on their parents as select_related sets them); of `optional` = (model,
+    keys, fields), the row of that model whose foreign keys `keys` equal `model`'s fields of the same names (LEFT
+    JOIN: at most one such row, its values all None when there is none); and whether `exists` = (model, keys) has
+    such a row. Fields not chosen are deferred (loaded when first read).
+
+    Create one at import time and call .fetch(value): its SQL is built once per database connection."""
+
+    def __init__(self, model, fields, *, where, related=None, optional=None, exists=None):
+        self.model, self.fields, self.where = model, fields, where
+        self.related = dict(related or {})
+        self.optional, self.exists = optional, exists
+
+    def fetch(self, value, using=DEFAULT_DB_ALIAS):
+        """The row whose `where` field equals value (a Found), or None."""
+        connection = connections[using]  # this thread's connection (the cache key), not the proxy
+        query = _joined_query(self, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(query.sql, [value])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        start, instances = 0, {}
+        for path, part in query.parts:
+            instances[path] = part.instance(row, start, connection)
+            start += len(part.fields)
+        for path, (parent, name) in query.links:
+            setattr(instances[parent], name, instances[path])
+        optional = None
+        if query.optional is not None:
+            optional = query.optional.values(row, start, connection)
+        exists = bool(row[-1]) if self.exists is not None else None
+        return Found(instances[""], optional, exists)
+
+
+class _JoinedQuery:
+    def __init__(self, lookup, connection):
+        qn = connection.ops.quote_name
+        root = lookup.model._meta
+
+        def table(model):
+            return qn(model._meta.db_table)
+
+        def same(alias, model, keys):
+            return " AND ".join(
+                f"{alias}.{qn(model._meta.get_field(k).column)} = t0.{qn(root.get_field(k).column)}" for k in keys
+            )
+
+        models, aliases = {"": lookup.model}, {"": "t0"}
+        self.parts = [("", Columns(lookup.model, "t0", connection, fields=lookup.fields))]
+        self.links, joins = [], []
+        for i, (path, fields) in enumerate(lookup.related.items(), start=1):
+            parent, _, name = path.rpartition("__")
+            foreign_key = models[parent]._meta.get_field(name)
+            models[path], aliases[path] = foreign_key.related_model, f"t{i}"
+            self.parts.append((path, Columns(models[path], aliases[path], connection, fields=fields)))
+            self.links.append((path, (parent, name)))
+            alias, target = aliases[path], qn(foreign_key.target_field.column)
+            joins.append(
+                f" JOIN {table(models[path])} {alias} ON {alias}.{target} = {aliases[parent]}.{qn(foreign_key.column)}"
+            )
+        select = [part.sql for _, part in self.parts]
+        self.optional = None
+        if lookup.optional is not None:
+            model, keys, fields = lookup.optional
+            self.optional = Columns(model, "opt", connection, fields=fields)
+            select.append(self.optional.sql)
+            joins.append(f" LEFT JOIN {table(model)} opt ON {same('opt', model, keys)}")
+        if lookup.exists is not None:
+            model, keys = lookup.exists
+            select.append(f"EXISTS (SELECT 1 FROM {table(model)} ex WHERE {same('ex', model, keys)})")  # noqa: S608
+        self.sql = (
+            f"SELECT {', '.join(select)} FROM {table(lookup.model)} t0{''.join(joins)}"  # noqa: S608
+            f" WHERE t0.{qn(root.get_field(lookup.where).column)} = %s"
+        )
+
+
+@functools.lru_cache(maxsize=32)
+def _joined_query(lookup, connection):
+    """One per lookup and database connection object (one per thread): converters are bound to a backend."""
+    return _JoinedQuery(lookup, connection)
+
+
+# --- Rollups: INSERT ... SELECT -------------------------------------------------------------------------------
+
+
+def insert_sums(target, key, sums, parts, *, lookup):
+    """INSERT INTO target one row per distinct `key`, each field of `sums` summed over the rows of `parts`:
+    (queryset, fields) pairs, each queryset's values() naming every column of `key` and the `fields` of `sums` it
+    supplies (0 for the others). lookup = (model, key column, column): the row's `column` is that of the model's
+    row whose pk the key column holds (a JOIN, and part of the grouping). Rows with a NULL key are left out. One
+    INSERT ... SELECT: no row passes through Python. Returns the number of rows written."""
+    connection = connections[router.db_for_write(target)]
+    qn = connection.ops.quote_name
+    model, fk_column, column = lookup
+    selects, params = [], []
+    for queryset, fields in parts:
+        sql, part_params = queryset.query.sql_with_params()
+        supplied = [f"q.{qn(name)}" if name in fields else f"0 AS {qn(name)}" for name in sums]
+        selects.append(f"SELECT {', '.join([*(f'q.{qn(k)}' for k in key), *supplied])} FROM ({sql}) q")  # noqa: S608
+        params += part_params
+    keys = ", ".join(f"u.{qn(k)}" for k in key)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(target._meta.db_table)} ({', '.join(qn(n) for n in (*key, column, *sums))}) "  # noqa: S608
+            f"SELECT {keys}, j.{qn(column)}, {', '.join(f'SUM(u.{qn(n)})' for n in sums)} "
+            f"FROM ({' UNION ALL '.join(selects)}) u "
+            f"JOIN {qn(model._meta.db_table)} j ON j.{qn(model._meta.pk.column)} = u.{qn(fk_column)} "
+            f"WHERE {' AND '.join(f'u.{qn(k)} IS NOT NULL' for k in key)} GROUP BY {keys}, j.{qn(column)}",
+            params,
+        )
+        return cursor.rowcount
+
+
+def insert_grouped(target, source, key, sums, *, any_of=(), since=None):
+    """INSERT INTO target the rows of `source` grouped by the columns `key`: the columns `sums` summed, the
+    columns `any_of` taken from any row of the group (their MAX: the caller knows they agree). since = (column,
+    value): only source rows whose column is at or after value. One INSERT ... SELECT on either database."""
+    connection = connections[router.db_for_write(target)]
+    qn = connection.ops.quote_name
+    keys = ", ".join(qn(k) for k in key)
+    columns = ", ".join(qn(n) for n in (*key, *any_of, *sums))
+    select = ", ".join([keys, *(f"MAX({qn(n)})" for n in any_of), *(f"SUM({qn(n)})" for n in sums)])
+    where, params = (f"WHERE {qn(since[0])} >= %s", [since[1]]) if since is not None else ("", [])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(target._meta.db_table)} ({columns}) "  # noqa: S608
+            f"SELECT {select} FROM {qn(source._meta.db_table)} {where} GROUP BY {keys}",
+            params,
+        )
+
+
+def analyze(*models):
+    """Fresh planner statistics for the models' tables after a bulk rewrite (PostgreSQL; elsewhere nothing)."""
+    connection = connections[router.db_for_write(models[0])]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(m._meta.db_table) for m in models)}")
