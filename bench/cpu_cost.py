@@ -56,6 +56,8 @@ def measure(kind, count):
         pair = "SELECT offer_id, affiliate_id FROM tracking_click ORDER BY id LIMIT 1"
         offer_id, aff_id = db.execute(pair).fetchone()
         tids = []
+        # Every advertiser's postbacks carry its security token.
+        token = db.execute("SELECT coalesce(max(security_token), '') FROM partners_advertiser").fetchone()[0]
         if kind == "postback":
             tids = [
                 row[0]
@@ -70,7 +72,8 @@ def measure(kind, count):
 
     def call(n):
         if kind == "postback":
-            environ = request_environ("/postback", f"transaction_id={tids[n]}&amount=49.90&adv_sub=ORD-{n}", n)
+            query = f"transaction_id={tids[n]}&amount=49.90&adv_sub=ORD-{n}&security_token={token}"
+            environ = request_environ("/postback", query, n)
         else:
             environ = request_environ("/click", f"offer_id={offer_id}&aff_id={aff_id}&aff_sub=cpu{n}", n)
         statuses = []

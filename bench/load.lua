@@ -1,7 +1,7 @@
 -- wrk script for the benchmark (bench/run.py). Counts answers by HTTP status and prints them, with latency
 -- percentiles, as one JSON line in done().
 --   wrk ... -s bench/load.lua URL -- click <path> <offer ids,comma-separated> <affiliate ids,comma-separated>
---   wrk ... -s bench/load.lua URL -- postback <path> <file of transaction IDs, one a line>
+--   wrk ... -s bench/load.lua URL -- postback <path> <file of transaction IDs, one a line> <threads> <token>
 -- Clicks cycle through every (offer, affiliate) pair, each with its own sub ID and a client address sent as
 -- X-Forwarded-For (the server trusts one proxy), so the unique-click check sees many visitors.
 -- Postbacks: each wrk thread takes every Nth transaction ID of the file, so no two requests share one until
@@ -22,7 +22,7 @@ local function split(text)
   return items
 end
 
-local mode, path, offers, affiliates, tids
+local mode, path, offers, affiliates, tids, token
 local counter = 0
 status_counts = {}
 
@@ -31,7 +31,7 @@ function init(args)
   if mode == "click" then
     offers, affiliates = split(args[3]), split(args[4])
   else
-    tids = {}
+    tids, token = {}, args[5] or ""
     local line_number = 0
     for line in io.lines(args[3]) do
       if line_number % tonumber(args[4]) == slot then table.insert(tids, line) end
@@ -50,7 +50,8 @@ function request()
       .. "n" .. counter .. "&source=bench", {["X-Forwarded-For"] = ip, ["User-Agent"] = "bench/1.0"})
   end
   local tid = tids[((counter - 1) % #tids) + 1]
-  return wrk.format("GET", path .. "?transaction_id=" .. tid .. "&amount=49.90&adv_sub=ORD-" .. slot .. "-" .. counter)
+  return wrk.format("GET", path .. "?transaction_id=" .. tid .. "&amount=49.90&adv_sub=ORD-" .. slot .. "-" .. counter
+    .. "&security_token=" .. token)
 end
 
 function response(status, headers, body)

@@ -215,7 +215,9 @@ def write_transaction_ids(path, limit, where=""):
 
 
 def postback_args(tids, warmup=False):
-    return ["postback", "/postback", f"{tids}.warmup" if warmup else str(tids), str(WRK_THREADS)]
+    """The postbacks carry the bench advertiser's security token, as every advertiser's must."""
+    token = scalar(TALLY_DB, "SELECT coalesce(max(security_token), '') FROM partners_advertiser")
+    return ["postback", "/postback", f"{tids}.warmup" if warmup else str(tids), str(WRK_THREADS), token]
 
 
 def ref_rows():
