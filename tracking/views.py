@@ -1,4 +1,5 @@
-"""GET /click (and HasOffers' /aff_c): a shopper's browser arrives, leaves with a transaction ID.
+"""GET /click (and HasOffers' /aff_c): a shopper's browser arrives, leaves with a transaction ID. HEAD gets the
+same answer without a click; while the database is down the shopper still lands, untracked (tracking/outage.py).
 
 Below it, the manager portal's click pages: "did this click arrive?"
 """
@@ -15,6 +16,7 @@ from core.ratelimit import request_limited, too_many_requests
 from offers.macros import fill
 from offers.models import Offer
 from tracking.models import SUB_FIELDS
+from tracking.outage import DATABASE_DOWN, last_known_route, unavailable, untracked_landing_url, untracked_redirect
 from tracking.routing import click_route
 from tracking.services import click_build, click_insert
 
@@ -67,7 +69,14 @@ def click(request):
     if subs is None:
         return plain_page(400, "Bad tracking link", problem)
 
-    route = click_route(offer_id=offer_id, aff_id=aff_id)
+    # The database being down (DATABASE_DOWN) costs the click, not the shopper's visit: tracking/outage.py.
+    database_error = None
+    try:
+        route = click_route(offer_id=offer_id, aff_id=aff_id)
+    except DATABASE_DOWN as error:
+        database_error, route = error, last_known_route(offer_id=offer_id, aff_id=aff_id)
+        if route is None:
+            return unavailable(request, offer_id=offer_id, aff_id=aff_id, error=error)
     if route is None:
         return plain_page(404, "Link not found", "No such offer or affiliate.")
     offer = route.offer
@@ -91,5 +100,14 @@ def click(request):
     landing_url = fill(offer.destination_url, click.macro_values())
     if len(landing_url) > MAX_URL_REDIRECT_LENGTH:
         return plain_page(400, "Bad tracking link", "The sub IDs make the landing URL too long.")
-    click_insert(click=click)
-    return HttpResponseRedirect(landing_url)
+    if request.method == "HEAD":
+        # Link checkers and previews: the answer a GET would get, but no click, so no transaction ID either.
+        return HttpResponseRedirect(untracked_landing_url(click))
+    if database_error is None:
+        try:
+            click_insert(click=click)
+        except DATABASE_DOWN as error:
+            database_error = error
+        else:
+            return HttpResponseRedirect(landing_url)
+    return untracked_redirect(click, database_error)

@@ -1,4 +1,4 @@
-"""GET /click and its HasOffers alias /aff_c (SPEC §3, §4, §8 unique clicks)."""
+"""GET /click and its HasOffers alias /aff_c (docs/clicks.md)."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -450,7 +450,45 @@ def test_a_request_other_than_get_is_a_405_and_stores_no_click(client, offer, af
     assert Click.objects.count() == 0
 
 
-# --- unique clicks (SPEC §8) ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/click", "/aff_c"])
+def test_a_head_request_gets_the_redirect_a_get_would_but_stores_no_click_and_no_transaction_id(
+    client, offer, affiliate, path
+):
+    response = client.head(path, {"offer_id": offer.pk, "aff_id": affiliate.pk, "aff_sub": "spring-sale"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "https://shop.example/landing?tid=&sub=spring-sale"
+    assert Click.objects.count() == 0
+
+
+def test_a_head_request_only_looks_the_link_up(client, offer, affiliate, django_assert_num_queries):
+    # The offer with its advertiser; its access rows; the affiliate. No insert.
+    with django_assert_num_queries(3):
+        response = client.head("/click", {"offer_id": offer.pk, "aff_id": affiliate.pk})
+
+    assert response.status_code == 302
+
+
+def test_a_head_request_is_refused_like_a_get_when_the_affiliate_is_not_active(client, offer):
+    affiliate = factories.AffiliateFactory(status=Affiliate.Status.SUSPENDED)
+
+    response = client.head("/click", {"offer_id": offer.pk, "aff_id": affiliate.pk})
+
+    assert response.status_code == 403
+    assert Click.objects.count() == 0
+
+
+def test_a_head_request_on_a_paused_offer_gets_the_fallback_like_a_get(client, affiliate):
+    offer = factories.OfferFactory(status=Offer.Status.PAUSED, fallback_url="https://shop.example/soon")
+
+    response = client.head("/click", {"offer_id": offer.pk, "aff_id": affiliate.pk})
+
+    assert response.status_code == 302
+    assert response["Location"] == "https://shop.example/soon"
+    assert Click.objects.count() == 0
+
+
+# --- unique clicks (docs/clicks.md#unique-clicks) ---------------------------------------------------------------------
 
 
 def test_a_second_click_from_the_same_ip_and_user_agent_within_24_hours_is_not_unique(
