@@ -16,7 +16,6 @@ from django.http import HttpResponseRedirect
 
 from core.http import plain_page
 from offers.macros import fill
-from tracking import routing
 
 logger = logging.getLogger(__name__)
 
@@ -25,16 +24,6 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 
 # Retry-After of the 503 for a link whose landing URL is unknown: a restart or failover usually takes this long.
 RETRY_AFTER_SECONDS = 30
-
-
-def last_known_route(*, offer_id, aff_id):
-    """The route tracking.routing last loaded for this link in this process, however stale, or None. Only for when
-    the database can't be asked: a pause or suspension saved meanwhile by another process is not seen."""
-    offer_hit, affiliate_hit = routing._offers.get(offer_id), routing._affiliates.get(aff_id)
-    if offer_hit is None or affiliate_hit is None:
-        return None
-    entry, affiliate = offer_hit[1], affiliate_hit[1]
-    return routing.ClickRoute(offer=entry.offer, affiliate=affiliate, may_run=entry.verdicts.get(aff_id, entry.default))
 
 
 def untracked_landing_url(click):

@@ -27,7 +27,7 @@ MAX_ENTRIES = 20000
 class ClickRoute:
     offer: Offer
     affiliate: Affiliate
-    # The affiliate may run the offer (SPEC §2 OfferAccess); whether it is active is affiliate.is_active.
+    # The affiliate may run the offer (docs/clicks.md#offer-access); whether it is active is affiliate.is_active.
     may_run: bool
 
 
@@ -51,6 +51,17 @@ def click_route(*, offer_id: int, aff_id: int) -> ClickRoute | None:
     affiliate = _cached(_affiliates, aff_id, _load_affiliate)
     if affiliate is None:
         return None
+    return ClickRoute(offer=entry.offer, affiliate=affiliate, may_run=entry.verdicts.get(aff_id, entry.default))
+
+
+def click_route_last_seen(*, offer_id: int, aff_id: int) -> ClickRoute | None:
+    """The route this process last loaded for a tracking link, however stale, or None; never asks the database.
+    Only for when the database can't be asked (tracking.outage): a change saved since by another process is
+    not seen."""
+    offer_hit, affiliate_hit = _offers.get(offer_id), _affiliates.get(aff_id)
+    if offer_hit is None or affiliate_hit is None:
+        return None
+    entry, affiliate = offer_hit[1], affiliate_hit[1]
     return ClickRoute(offer=entry.offer, affiliate=affiliate, may_run=entry.verdicts.get(aff_id, entry.default))
 
 

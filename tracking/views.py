@@ -16,8 +16,8 @@ from core.ratelimit import request_limited, too_many_requests
 from offers.macros import fill
 from offers.models import Offer
 from tracking.models import SUB_FIELDS
-from tracking.outage import DATABASE_DOWN, last_known_route, unavailable, untracked_landing_url, untracked_redirect
-from tracking.routing import click_route
+from tracking.outage import DATABASE_DOWN, unavailable, untracked_landing_url, untracked_redirect
+from tracking.routing import click_route, click_route_last_seen
 from tracking.services import click_build, click_insert
 
 ID_PATTERN = re.compile(r"[0-9]{1,18}")
@@ -74,7 +74,7 @@ def click(request):
     try:
         route = click_route(offer_id=offer_id, aff_id=aff_id)
     except DATABASE_DOWN as error:
-        database_error, route = error, last_known_route(offer_id=offer_id, aff_id=aff_id)
+        database_error, route = error, click_route_last_seen(offer_id=offer_id, aff_id=aff_id)
         if route is None:
             return unavailable(request, offer_id=offer_id, aff_id=aff_id, error=error)
     if route is None:
