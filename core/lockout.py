@@ -1,20 +1,36 @@
-"""Login lockout: after repeated failed sign-ins, a username (or an address) may not sign in for a while.
+"""Login lockout: repeated failed sign-ins lock one address out of one account, lock a busy address out of all of
+them, and slow down guessing at one account from many addresses, without letting anyone lock its owner out.
 
-Counted in the cache (config/ratelimit.py), in fixed windows of TALLY_LOGIN_LOCKOUT_SECONDS:
-- a username with TALLY_LOGIN_MAX_FAILURES failures in the window is refused, from any address, until the window
-  ends (a password guessed from many addresses at once); its count is forgotten when it signs in;
-- an address with TALLY_LOGIN_MAX_FAILURES_PER_IP failures, whatever the usernames, is refused too (one address
-  trying many accounts). Signing in does not clear it.
+Counted in the cache (core/ratelimit.py), in fixed windows of TALLY_LOGIN_LOCKOUT_SECONDS (15 minutes):
+- per username and address: TALLY_LOGIN_MAX_FAILURES (5) failures lock that address out of that username until
+  the window ends. The owner, signing in from another address, is not affected. Signing in forgets the failures
+  of that username from that address;
+- per address, whatever the usernames: TALLY_LOGIN_MAX_FAILURES_PER_IP (30) failures lock the address out of
+  every account until the window ends (one address trying many accounts). Signing in does not clear it;
+- per username, from all addresses: after TALLY_LOGIN_USER_SLOWDOWN_AFTER (20) failures in the window (a guess
+  spread over many addresses), each further attempt must wait 1 s after the username's last failure, doubling
+  with each further failure up to TALLY_LOGIN_USER_SLOWDOWN_MAX_SECONDS (60 s). A back-off, not a wall: the owner
+  waits at most a minute, while a network of guessers gets about one try a minute at that account. Attempts
+  refused while waiting are not counted, so they don't lengthen the wait.
+A completed password reset (areas/accounts) forgets the failures of that username, from every address.
 
 The check is an authentication backend placed before Django's ModelBackend, and failures are counted from Django's
 user_login_failed signal, so everything that signs people in through authenticate() is covered: the portal's
-/login/, the admin's, DRF's. The portal's login form also says why (LockoutAuthenticationForm,
-answered with 429). The price of the per-username lock is that anyone can lock an account's password sign-in for
-at most one window by failing on purpose; the defaults keep that short.
+/login/, the admin's (whose LoginView passes the request, so its address is known), DRF's. A refused attempt never
+reaches a password check and is not counted. The portal's login form also says why (LockoutAuthenticationForm,
+answered with 429).
+
+Fails closed: when the cache can't be reached, every password sign-in is refused (the portal's form says so, with
+a 503) until it can be reached again, rather than allowing unlimited guesses. Sessions already signed in go on.
 """
 
 import hashlib
+import logging
 import math
+import time
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -28,8 +44,27 @@ from django.dispatch import receiver
 from core import ratelimit
 from core.http import client_ip
 
-USER_SCOPE = "login-user"
-IP_SCOPE = "login-ip"
+logger = logging.getLogger(__name__)
+
+PAIR_SCOPE = "login-pair"  # failures of one username from one address
+IP_SCOPE = "login-ip"  # failures from one address, any usernames
+USER_SCOPE = "login-user"  # failures of one username, any addresses
+LAST_SCOPE = "login-last"  # when the username last failed (the slowdown's clock)
+EPOCH_SCOPE = "login-epoch"  # part of a username's pair keys; a new one forgets them all
+# Retry-After of a sign-in refused because the cache can't be reached.
+UNAVAILABLE_RETRY_SECONDS = 60
+
+# Set by LockoutBackend for the user_login_failed signal that follows its refusal: that attempt is not counted.
+_refused = ContextVar("tally_lockout_refused", default=False)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a sign-in is refused: "locked" (too many failures from this address), "slowed" (the username's
+    back-off) or "unavailable" (the cache can't be reached), and the seconds until it may be tried again."""
+
+    code: str
+    retry_after: int
 
 
 def _who(username):
@@ -45,44 +80,109 @@ def _window():
     return settings.TALLY_LOGIN_LOCKOUT_SECONDS
 
 
-def locked(request, username):
-    """True when this username, or the request's address, has used up its failed sign-ins for now."""
+def _over(failures, limit):
+    return limit > 0 and failures >= limit
+
+
+def _pair(who, address, *, fail_closed):
+    """The counter key of (username, address): request-less attempts (no address) share one per username."""
+    epoch = ratelimit.recall(EPOCH_SCOPE, who, fail_closed=fail_closed) or "0"
+    return f"{who}:{epoch}:{address or 'none'}"
+
+
+def _slowdown(who, now):
+    """Seconds this username's next attempt must still wait (0: none)."""
+    after = settings.TALLY_LOGIN_USER_SLOWDOWN_AFTER
+    if after <= 0:
+        return 0
+    failures = ratelimit.count(USER_SCOPE, who, window=_window(), now=now, fail_closed=True)
+    if failures < after:
+        return 0
+    last = ratelimit.recall(LAST_SCOPE, who, fail_closed=True)
+    if last is None:
+        return 0
+    delay = min(2 ** min(failures - after, 30), settings.TALLY_LOGIN_USER_SLOWDOWN_MAX_SECONDS)
+    return max(0, math.ceil(last + delay - now))
+
+
+def refusal(request, username, now=None):
+    """Why this request may not try to sign in as username now (a Refusal), or None when it may."""
+    now = time.time() if now is None else now
     window = _window()
-    if ratelimit.count(USER_SCOPE, _who(username), window=window) >= settings.TALLY_LOGIN_MAX_FAILURES:
-        return True
-    ip = _ip(request)
-    return bool(ip) and ratelimit.count(IP_SCOPE, ip, window=window) >= settings.TALLY_LOGIN_MAX_FAILURES_PER_IP
+    who, address = _who(username), _ip(request)
+    try:
+        if address and _over(
+            ratelimit.count(IP_SCOPE, address, window=window, now=now, fail_closed=True),
+            settings.TALLY_LOGIN_MAX_FAILURES_PER_IP,
+        ):
+            return Refusal("locked", ratelimit.seconds_left(window, now))
+        pair = _pair(who, address, fail_closed=True)
+        if _over(
+            ratelimit.count(PAIR_SCOPE, pair, window=window, now=now, fail_closed=True),
+            settings.TALLY_LOGIN_MAX_FAILURES,
+        ):
+            return Refusal("locked", ratelimit.seconds_left(window, now))
+        wait = _slowdown(who, now)
+    except ratelimit.Unavailable:
+        return Refusal("unavailable", UNAVAILABLE_RETRY_SECONDS)
+    return Refusal("slowed", wait) if wait else None
 
 
-def failure_record(request, username):
+def failure_record(request, username, now=None):
+    """Count one failed sign-in (a wrong password, or an unknown username) of username from the request's address."""
+    now = time.time() if now is None else now
     window = _window()
-    ratelimit.hit(USER_SCOPE, _who(username), limit=settings.TALLY_LOGIN_MAX_FAILURES, window=window)
-    ip = _ip(request)
-    if ip:
-        ratelimit.hit(IP_SCOPE, ip, limit=settings.TALLY_LOGIN_MAX_FAILURES_PER_IP, window=window)
+    who, address = _who(username), _ip(request)
+    try:
+        pair = _pair(who, address, fail_closed=True)
+        ratelimit.hit(
+            PAIR_SCOPE, pair, limit=settings.TALLY_LOGIN_MAX_FAILURES, window=window, now=now, fail_closed=True
+        )
+        if address:
+            per_ip = settings.TALLY_LOGIN_MAX_FAILURES_PER_IP
+            ratelimit.hit(IP_SCOPE, address, limit=per_ip, window=window, now=now, fail_closed=True)
+        after = settings.TALLY_LOGIN_USER_SLOWDOWN_AFTER
+        if after > 0:
+            failures = ratelimit.add(USER_SCOPE, who, window=window, now=now, fail_closed=True)
+            ratelimit.remember(LAST_SCOPE, who, now, timeout=window)
+            if failures == after:
+                logger.warning("sign-in slowed down: username %s failed %s times in %s s", who, failures, window)
+    except ratelimit.Unavailable:
+        pass  # sign-in is refused until the cache is back
 
 
-def minutes_left():
-    return max(1, math.ceil(ratelimit.seconds_left(_window()) / 60))
+def failures_forget(*, username):
+    """Forget the failed sign-ins of username from every address, and its slowdown (after its owner set a new
+    password through a reset link). The addresses' own counts, over all usernames, stay."""
+    who = _who(username)
+    # A new epoch renames every (username, address) counter at once; kept until the cache drops it.
+    ratelimit.remember(EPOCH_SCOPE, who, uuid.uuid4().hex, timeout=None)
+    ratelimit.reset(USER_SCOPE, who, window=_window())
 
 
 class LockoutBackend(ModelBackend):
-    """A gate in front of Django's ModelBackend (next in AUTHENTICATION_BACKENDS): refuses a locked-out username
-    or address before any password is checked. It never checks a password itself (it leaves that to the next
-    backend); when it refuses, authenticate() tries no other backend and sends user_login_failed, as it does when
-    the password is wrong: each failure is counted there. It inherits the rest (get_user, permissions) so that
-    sessions started by force_login(), which names the first backend, work as with ModelBackend."""
+    """A gate in front of Django's ModelBackend (next in AUTHENTICATION_BACKENDS): refuses a locked-out or slowed
+    (username, address) before any password is checked, and every attempt while the cache can't be reached. It
+    never checks a password itself (it leaves that to the next backend); when it refuses, authenticate() tries no
+    other backend and sends user_login_failed, as it does when the password is wrong; only the latter is counted.
+    It inherits the rest (get_user, permissions) so that sessions started by force_login(), which names the first
+    backend, work as with ModelBackend."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             username = kwargs.get(get_user_model().USERNAME_FIELD)
-        if username is not None and locked(request, username):
-            raise PermissionDenied("too many failed sign-ins")
+        refused = username is not None and refusal(request, username) is not None
+        _refused.set(refused)
+        if refused:
+            raise PermissionDenied("sign-in refused by the lockout")
         return None
 
 
 @receiver(user_login_failed, dispatch_uid="tally-lockout-failure")
 def _count_failure(sender, credentials, request=None, **kwargs):
+    if _refused.get():  # refused by LockoutBackend: no password was tried
+        _refused.set(False)
+        return
     username = credentials.get(get_user_model().USERNAME_FIELD, credentials.get("username"))
     if username is not None:
         failure_record(request, username)
@@ -90,31 +190,46 @@ def _count_failure(sender, credentials, request=None, **kwargs):
 
 @receiver(user_logged_in, dispatch_uid="tally-lockout-success")
 def _forget_failures(sender, request, user, **kwargs):
-    ratelimit.reset(USER_SCOPE, _who(user.get_username()), window=_window())
+    who = _who(user.get_username())
+    ratelimit.reset(PAIR_SCOPE, _pair(who, _ip(request), fail_closed=False), window=_window())
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
-    """The sign-in form, saying so when the username or address is locked out."""
+    """The sign-in form, saying so when the (username, address) is locked out or slowed down, or when sign-in is
+    paused because the cache can't be reached. `refusal` is the Refusal, if any."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "locked": "Too many failed sign-ins. Try again in %(minutes)s minutes, or reset your password.",
+        "slowed": "Too many failed sign-ins for this account. Try again in %(seconds)s seconds.",
+        "unavailable": (
+            "Sign-in is paused: the server can't reach the store that counts failed sign-ins. Try again in a minute."
+        ),
     }
+    refusal = None
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        if username and locked(self.request, username):
-            raise ValidationError(self.error_messages["locked"], code="locked", params={"minutes": minutes_left()})
+        if username:
+            self.refusal = refusal(self.request, username)
+            if self.refusal:
+                seconds = self.refusal.retry_after
+                params = {"minutes": max(1, math.ceil(seconds / 60)), "seconds": seconds}
+                code = self.refusal.code
+                raise ValidationError(self.error_messages[code], code=code, params=params)
         return super().clean()
 
 
 class LockoutLoginView(LoginView):
-    """Django's LoginView with LockoutAuthenticationForm; a locked-out attempt is answered 429."""
+    """Django's LoginView with LockoutAuthenticationForm; a refused attempt is answered 429 (503 while the cache
+    can't be reached), with Retry-After."""
 
     form_class = LockoutAuthenticationForm
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
-        if form.has_error("__all__", code="locked"):
-            ratelimit.too_many_requests(response, ratelimit.seconds_left(_window()))
+        if form.refusal:
+            ratelimit.too_many_requests(response, form.refusal.retry_after)
+            if form.refusal.code == "unavailable":
+                response.status_code = 503
         return response

@@ -1,5 +1,5 @@
 """Fixed-window counters in Django's cache: per-IP rate limits on the click and postback endpoints, and the
-failed sign-in counts behind the login lockout (config/lockout.py).
+failed sign-in counts behind the login lockout (core/lockout.py).
 
 A counter is one cache key per (scope, who, window): `tally:rl:<scope>:<who>:<window number>`. Counting a request
 is one round trip: on Redis (Django's RedisCache) a pipeline of `SET key 0 EX <window> NX` and `INCR key`; on any
@@ -8,8 +8,14 @@ outlives it even if an expiry is missed.
 
 The cache is settings.CACHES[TALLY_RATELIMIT_CACHE]: local memory by default (each process counts alone, so with
 N web processes an address may send up to N times the limit), Redis through CACHE_URL in production (one count
-for the whole network). If the cache fails, requests are let through (a limiter must never take the endpoints
-down with it) and the limiter rests for a few seconds before trying the cache again.
+for the whole network).
+
+When the cache fails, the limiter rests for CACHE_PAUSE_SECONDS before trying it again, and what happens to the
+request depends on the caller:
+- fail open (the default; the click, postback, sign-up and test-fire limits): the request is let through, once
+  logged, so a limiter never takes the endpoints down with it;
+- fail closed (`fail_closed=True`; the sign-in lockout): Unavailable is raised and the caller refuses, so that a
+  stopped cache never means unlimited password guessing.
 """
 
 import functools
@@ -27,6 +33,10 @@ logger = logging.getLogger(__name__)
 # After the cache fails, the limiter lets everything through for this many seconds before trying it again.
 CACHE_PAUSE_SECONDS = 5.0
 _paused_until = 0.0
+
+
+class Unavailable(Exception):
+    """The cache holding the counts can't be reached (raised only to callers that fail closed)."""
 
 
 def _cache():
@@ -68,22 +78,47 @@ def seconds_left(window, now=None):
     return max(1, math.ceil((now // window + 1) * window - now))
 
 
-def hit(scope, who, *, limit, window, now=None):
+def _paused(scope, fail_closed):
+    """True while the limiter rests after a cache failure; raises Unavailable instead for a caller that fails
+    closed."""
+    if time.monotonic() >= _paused_until:
+        return False
+    if fail_closed:
+        raise Unavailable(scope)
+    return True
+
+
+def _failed(scope, fail_closed, error, message, *args):
+    """After a cache failure: rest, log, and raise Unavailable to a caller that fails closed."""
+    global _paused_until
+    _paused_until = time.monotonic() + CACHE_PAUSE_SECONDS
+    logger.warning(message, *args)
+    if fail_closed:
+        raise Unavailable(scope) from error
+
+
+def add(scope, who, *, window, now=None, fail_closed=False):
+    """Count one event of `who` in `scope` for the current window of `window` seconds; return the new count.
+    When the cache fails: 0 (let through), or Unavailable with fail_closed."""
+    now = time.time() if now is None else now
+    if _paused(scope, fail_closed):
+        return 0
+    try:
+        return _increment(_cache(), _key(scope, who, window, now), window)
+    except Exception as error:
+        outcome = f"refusing {scope}" if fail_closed else "letting requests through"
+        _failed(scope, fail_closed, error, "rate limit cache unavailable; %s for %s s", outcome, CACHE_PAUSE_SECONDS)
+        return 0
+
+
+def hit(scope, who, *, limit, window, now=None, fail_closed=False):
     """Count one event of `who` (e.g. an IP address) in `scope`. Returns 0 while the count is within `limit`
     for the current window of `window` seconds, else the seconds until the window ends. limit <= 0 turns the
-    limit off (nothing is counted)."""
-    global _paused_until
+    limit off (nothing is counted). When the cache fails: 0 (let through), or Unavailable with fail_closed."""
     if limit <= 0:
         return 0
     now = time.time() if now is None else now
-    if time.monotonic() < _paused_until:
-        return 0
-    try:
-        count = _increment(_cache(), _key(scope, who, window, now), window)
-    except Exception:
-        _paused_until = time.monotonic() + CACHE_PAUSE_SECONDS
-        logger.warning("rate limit cache unavailable; letting requests through for %s s", CACHE_PAUSE_SECONDS)
-        return 0
+    count = add(scope, who, window=window, now=now, fail_closed=fail_closed)
     if count <= limit:
         return 0
     retry_after = seconds_left(window, now)
@@ -99,23 +134,46 @@ def hit(scope, who, *, limit, window, now=None):
     return retry_after
 
 
-def count(scope, who, *, window, now=None):
-    """The current window's count for `who` in `scope`, without adding to it (0 when the cache fails)."""
+def count(scope, who, *, window, now=None, fail_closed=False):
+    """The current window's count for `who` in `scope`, without adding to it. When the cache fails: 0, or
+    Unavailable with fail_closed."""
     now = time.time() if now is None else now
+    if _paused(scope, fail_closed):
+        return 0
     try:
         return int(_cache().get(_key(scope, who, window, now)) or 0)
-    except Exception:
-        logger.warning("rate limit cache unavailable while reading %s", scope)
+    except Exception as error:
+        _failed(scope, fail_closed, error, "rate limit cache unavailable while reading %s", scope)
         return 0
 
 
 def reset(scope, who, *, window, now=None):
-    """Forget the current window's count for `who` in `scope`."""
+    """Forget the current window's count for `who` in `scope` (logged and skipped when the cache fails)."""
     now = time.time() if now is None else now
     try:
         _cache().delete(_key(scope, who, window, now))
     except Exception:
         logger.warning("rate limit cache unavailable while resetting %s", scope)
+
+
+def recall(scope, who, *, fail_closed=False):
+    """The value last remembered for `who` in `scope` (not tied to a window), or None. When the cache fails: None,
+    or Unavailable with fail_closed."""
+    if _paused(scope, fail_closed):
+        return None
+    try:
+        return _cache().get(f"tally:rl:{scope}:{who}")
+    except Exception as error:
+        _failed(scope, fail_closed, error, "rate limit cache unavailable while reading %s", scope)
+        return None
+
+
+def remember(scope, who, value, *, timeout):
+    """Keep `value` for `who` in `scope` for `timeout` seconds (logged and skipped when the cache fails)."""
+    try:
+        _cache().set(f"tally:rl:{scope}:{who}", value, timeout=timeout)
+    except Exception:
+        logger.warning("rate limit cache unavailable while writing %s", scope)
 
 
 @functools.lru_cache(maxsize=8)

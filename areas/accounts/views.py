@@ -1,19 +1,19 @@
 """Getting in: the front door (`/` sends each user to their own area), the public affiliate sign-up, invitation
-links and password reset (Django's views). The managers' actions on applications and invitations are in the
-manager area (areas/manager/partners.py)."""
+links and password reset (Django's views; completing a reset also lifts the username's sign-in lockout). The
+managers' actions on applications and invitations are in the manager area (areas/manager/partners.py)."""
 
 from math import ceil
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.views import PasswordResetConfirmView
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
 from areas.accounts.forms import AffiliateSignupForm
-from core import ratelimit
+from core import lockout, ratelimit
 from core.http import client_ip, site_url
 from core.roles import Role, role_of
 from partners import services
@@ -52,6 +52,16 @@ def signup(request):
             messages.success(request, "Thank you: your application is in. We will email you when it is decided.")
             return redirect("affiliate:home")
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page behind a password reset link; setting the new password also lifts the sign-in lockout of that
+    username from every address (core/lockout.py), so the owner is not kept out by someone else's failures."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        lockout.failures_forget(username=form.user.get_username())
+        return response
 
 
 class InvitationAcceptView(PasswordResetConfirmView):

@@ -1,10 +1,16 @@
-"""Sign-in lockout (config/lockout.py): repeated failures lock a username, or an address, out for a while; every
-password form (portal, admin, Django's authenticate()) is covered."""
+"""Sign-in lockout (core/lockout.py): repeated failures lock an address out of a username, or a busy address out of
+every account, and slow down guessing at one username from many addresses; a password reset lifts it; with the
+cache unreachable, sign-in is refused. Every password form (portal, admin, Django's authenticate()) is covered."""
 
 import pytest
 import time_machine
 from django.contrib.auth import authenticate
+from django.contrib.auth.tokens import default_token_generator
+from django.test import RequestFactory
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from core import ratelimit
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +25,11 @@ def lockout(settings):
     settings.TALLY_LOGIN_MAX_FAILURES = 5
     settings.TALLY_LOGIN_MAX_FAILURES_PER_IP = 30
     settings.TALLY_LOGIN_LOCKOUT_SECONDS = 900
+    settings.TALLY_LOGIN_USER_SLOWDOWN_AFTER = 20
+    settings.TALLY_LOGIN_USER_SLOWDOWN_MAX_SECONDS = 60
+    ratelimit._paused_until = 0.0
+    yield
+    ratelimit._paused_until = 0.0
 
 
 @pytest.fixture
@@ -60,11 +71,21 @@ def test_four_wrong_passwords_still_let_the_right_one_in(client, user):
     assert signed_in(client)
 
 
-def test_the_username_lock_holds_from_any_address_and_in_any_letter_case(client, user):
+def test_the_lock_holds_for_the_username_in_any_letter_case(client, user):
     fail(client, "maria", 5, ip="203.0.113.5")
 
-    assert sign_in(client, "MARIA", PASSWORD, ip="198.51.100.77").status_code == 429
+    assert sign_in(client, "MARIA", PASSWORD, ip="203.0.113.5").status_code == 429
     assert not signed_in(client)
+
+
+def test_the_owner_signs_in_from_another_address_while_the_attackers_address_is_locked(client, user):
+    fail(client, "maria", 5, ip="203.0.113.5")
+
+    assert sign_in(client, "maria", PASSWORD, ip="203.0.113.5").status_code == 429
+    response = sign_in(client, "maria", PASSWORD, ip="198.51.100.77")
+
+    assert response.status_code == 302
+    assert signed_in(client)
 
 
 def test_the_lock_ends_with_its_window(client, user):
@@ -124,11 +145,27 @@ def test_the_admin_login_is_locked_too(client, user):
     assert not signed_in(client)
 
 
+def test_an_address_past_the_cap_is_refused_on_the_admin_login_while_the_owner_signs_in_there(client, user, settings):
+    settings.TALLY_LOGIN_MAX_FAILURES_PER_IP = 8
+    for n in range(8):  # failures through the admin's form count for the address
+        assert sign_in(client, f"guess{n}" if n % 2 else "maria", "wrong", ip="203.0.113.66", path="/admin/login/")
+
+    refused = sign_in(client, "maria", PASSWORD, ip="203.0.113.66", path="/admin/login/")
+    assert refused.status_code == 200  # the admin's own form, with its usual error
+    assert not signed_in(client)
+    assert sign_in(client, "maria", PASSWORD, ip="203.0.113.66").status_code == 429
+
+    owner = sign_in(client, "maria", PASSWORD, ip="198.51.100.77", path="/admin/login/")
+    assert owner.status_code == 302
+    assert signed_in(client)
+
+
 def test_authenticate_refuses_a_locked_username_without_checking_the_password(client, user, django_assert_num_queries):
-    fail(client, "maria", 5)
+    fail(client, "maria", 5, ip="203.0.113.5")
+    request = RequestFactory().post("/login/", REMOTE_ADDR="203.0.113.5")
 
     with django_assert_num_queries(0):
-        assert authenticate(username="maria", password=PASSWORD) is None
+        assert authenticate(request, username="maria", password=PASSWORD) is None
 
 
 def test_a_failure_through_authenticate_without_a_request_counts_for_the_username(user):
@@ -145,3 +182,144 @@ def test_the_locked_page_is_the_login_form_with_its_csrf_token(client, user):
 
     assert 'name="csrfmiddlewaretoken"' in page
     assert 'name="username"' in page
+
+
+# --- password reset ---------------------------------------------------------------------------------------------
+
+
+def reset_password(client, user, new_password, ip="203.0.113.5"):
+    """Follow a password reset link of user and set new_password (as the emailed link does)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = f"/password-reset/{uid}/{default_token_generator.make_token(user)}/"
+    form = client.get(link, follow=True, REMOTE_ADDR=ip)
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+        follow=True,
+        REMOTE_ADDR=ip,
+    )
+    assert b"Password changed" in done.content
+
+
+def test_a_completed_password_reset_unlocks_the_username_from_every_address(client, user):
+    fail(client, "maria", 5, ip="203.0.113.5")
+    fail(client, "maria", 5, ip="198.51.100.9")
+    assert sign_in(client, "maria", PASSWORD, ip="203.0.113.5").status_code == 429
+
+    reset_password(client, user, "a-brand-new-passphrase")
+
+    assert sign_in(client, "maria", "a-brand-new-passphrase", ip="203.0.113.5").status_code == 302
+    assert signed_in(client)
+    client.post("/logout/")
+    assert sign_in(client, "maria", "a-brand-new-passphrase", ip="198.51.100.9").status_code == 302
+
+
+def test_a_password_reset_does_not_unlock_an_address_past_its_own_cap(client, user, settings):
+    settings.TALLY_LOGIN_MAX_FAILURES_PER_IP = 8
+    for n in range(8):
+        sign_in(client, f"guess{n}", "wrong", ip="203.0.113.66")
+
+    reset_password(client, user, "a-brand-new-passphrase", ip="198.51.100.77")
+
+    assert sign_in(client, "maria", "a-brand-new-passphrase", ip="203.0.113.66").status_code == 429
+
+
+# --- per-username slowdown ----------------------------------------------------------------------------------------
+
+
+def fail_from_many_addresses(client, username, times):
+    """times failures of username, two from each address (never reaching the per-address limits)."""
+    for n in range(times):
+        assert sign_in(client, username, "wrong", ip=f"192.0.2.{n // 2 + 1}").status_code == 200
+
+
+def test_after_many_failures_from_many_addresses_each_attempt_waits_a_doubling_delay(client, user):
+    with time_machine.travel(WINDOW_START + 10, tick=False):
+        fail_from_many_addresses(client, "maria", 20)
+        slowed = sign_in(client, "maria", PASSWORD, ip="198.51.100.77")
+    assert slowed.status_code == 429
+    assert slowed["Retry-After"] == "1"
+    assert "Too many failed sign-ins for this account. Try again in 1 seconds." in slowed.content.decode()
+    assert not signed_in(client)
+
+    with time_machine.travel(WINDOW_START + 11, tick=False):
+        assert sign_in(client, "maria", "wrong", ip="192.0.2.99").status_code == 200  # the 21st failure: 2 s
+    with time_machine.travel(WINDOW_START + 12, tick=False):
+        refused = sign_in(client, "maria", PASSWORD, ip="198.51.100.77")
+        assert refused.status_code == 429
+        assert refused["Retry-After"] == "1"
+        # Refused while waiting, on the admin's form too: not a failure, so the delay does not grow.
+        assert sign_in(client, "maria", "wrong", ip="192.0.2.98", path="/admin/login/").status_code == 200
+    with time_machine.travel(WINDOW_START + 13, tick=False):
+        assert sign_in(client, "maria", PASSWORD, ip="198.51.100.77").status_code == 302
+        assert signed_in(client)
+
+
+def test_the_slowdown_is_a_wait_of_at_most_a_minute_not_a_lock(client, user):
+    now = WINDOW_START + 10
+    with time_machine.travel(now, tick=False):
+        fail_from_many_addresses(client, "maria", 20)
+    for n, delay in enumerate((1, 2, 4, 8, 16, 32, 60)):  # each failure as soon as the previous wait is over
+        now += delay
+        with time_machine.travel(now, tick=False):
+            assert sign_in(client, "maria", "wrong", ip=f"192.0.2.{200 + n}").status_code == 200
+    with time_machine.travel(now, tick=False):
+        assert sign_in(client, "maria", PASSWORD, ip="198.51.100.77")["Retry-After"] == "60"  # 64 s, capped
+    with time_machine.travel(now + 60, tick=False):
+        assert sign_in(client, "maria", PASSWORD, ip="198.51.100.77").status_code == 302
+
+
+def test_the_slowdown_is_for_that_username_only(client, user):
+    factories.ManagerFactory(username="other")
+    with time_machine.travel(WINDOW_START + 10, tick=False):
+        fail_from_many_addresses(client, "maria", 20)
+
+        assert sign_in(client, "other", PASSWORD, ip="198.51.100.77").status_code == 302
+
+
+# --- cache unreachable ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The counts live in a Redis that nothing answers (a closed port): a stopped Redis, as far as Tally sees."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "counts": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        },
+    }
+    settings.TALLY_RATELIMIT_CACHE = "counts"
+
+
+def test_with_the_cache_unreachable_sign_in_is_refused_not_unlimited(client, user, cache_down):
+    statuses = {sign_in(client, "maria", "wrong").status_code for _ in range(10)}
+    response = sign_in(client, "maria", PASSWORD)
+
+    assert statuses == {503}
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert "Sign-in is paused: the server can&#x27;t reach the store" in response.content.decode()
+    assert not signed_in(client)
+
+
+def test_with_the_cache_unreachable_the_admin_login_and_authenticate_refuse_too(client, user, cache_down):
+    ratelimit._paused_until = 0.0  # not resting after an earlier failure: each really tries the closed port
+    request = RequestFactory().post("/login/", REMOTE_ADDR="198.51.100.77")
+    assert authenticate(request, username="maria", password=PASSWORD) is None
+    ratelimit._paused_until = 0.0
+
+    response = sign_in(client, "maria", PASSWORD, path="/admin/login/")
+
+    assert response.status_code == 200  # the admin's own form, with its usual error
+    assert not signed_in(client)
+
+
+def test_once_the_cache_answers_again_sign_in_works(client, user, cache_down, settings):
+    assert sign_in(client, "maria", PASSWORD).status_code == 503
+    settings.TALLY_RATELIMIT_CACHE = "default"
+    ratelimit._paused_until = 0.0  # the limiter's rest after the failure is over
+
+    assert sign_in(client, "maria", PASSWORD).status_code == 302
