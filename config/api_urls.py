@@ -1,9 +1,11 @@
-"""The REST API (SPEC §9): /api/v1/ resources, the OpenAPI schema at /api/schema/, its docs at /api/docs/."""
+"""The REST API (README.md, API): /api/v1/ resources, the OpenAPI schema at /api/schema/, its docs at /api/docs/."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from conversions.api.affiliates import AffiliateViewSet
@@ -31,11 +33,17 @@ def not_found(request, path):
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
+# Swagger UI with its start-up script served from this same URL (?script), so the page needs no inline script; it
+# does set inline styles and draw icons from data: URLs, which the site's Content-Security-Policy allows here only.
+swagger_ui = csp_update({"style-src": UNSAFE_INLINE, "img-src": "data:"})(
+    SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+)
+
 app_name = "api"
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", swagger_ui, name="docs"),
     # Only paths ending in "/", so /api/v1/offers still redirects to /api/v1/offers/ (APPEND_SLASH).
     re_path(r"^(?P<path>.*/)$", not_found),
 ]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Serves static files from any process (runserver with DEBUG off, gunicorn) without a separate web server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -73,6 +76,27 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# What a page may load: scripts, styles and images from this site only (templates have no inline script, style or
+# on* handler; static/js/ does the rest), no plugins, no framing, forms posting here. The Swagger UI page at
+# /api/docs/ adds inline styles and data: images (config/api_urls.py). /click and /postback skip this middleware
+# (config/hotpaths.py): they answer redirects and JSON. SecurityMiddleware adds X-Content-Type-Options: nosniff and
+# Referrer-Policy: same-origin (Django's defaults, pinned here).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -159,6 +183,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "core.renderers.BrowsableAPIRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -231,15 +256,18 @@ TALLY_MAX_PARAM_LENGTH = env.int("TALLY_MAX_PARAM_LENGTH", default=2048)
 # How long each process may keep the offer/affiliate lookup of a tracking link (tracking.routing): a paused offer
 # or suspended affiliate stops clicks within this many seconds in every process (at once in the one that saved it).
 TALLY_CLICK_CACHE_SECONDS = env.float("TALLY_CLICK_CACHE_SECONDS", default=5.0)
-# Tolerance of the X-Tally-Signature timestamp, in seconds.
+# Tolerance of the X-Tally-Signature timestamp, in seconds: how old a signature may be (each is accepted once, and
+# remembered this long) and, separately, how far ahead of our clock a sender's clock may run.
 TALLY_SIGNATURE_TOLERANCE = env.int("TALLY_SIGNATURE_TOLERANCE", default=300)
+TALLY_SIGNATURE_FUTURE_SKEW = env.int("TALLY_SIGNATURE_FUTURE_SKEW", default=30)
 
-# --- Cache, rate limits and login lockout (config/ratelimit.py, config/lockout.py) ------------------
+# --- Cache, rate limits and login lockout (core/ratelimit.py, core/lockout.py) ----------------------
 # Local memory by default (each process counts on its own); in production a shared Redis, e.g.
 # CACHE_URL=redis://127.0.0.1:6379/1, so every web process counts against the same limits.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"].endswith(".RedisCache"):
-    # A slow Redis must not hold up a click: give up quickly (the limiter then lets requests through).
+    # A slow Redis must not hold up a click: give up quickly (the click and postback limits then let requests
+    # through; sign-in is refused until Redis answers again).
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", 0.25)
     CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 0.25)
 elif CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
@@ -260,11 +288,16 @@ for _network in TALLY_RATELIMIT_EXEMPT_IPS:
 # the managers). Per affiliate: test fires of a postback URL per minute (each makes Tally call that URL).
 TALLY_SIGNUP_RATE_LIMIT = env.int("TALLY_SIGNUP_RATE_LIMIT", default=10)
 TALLY_TEST_FIRE_RATE_LIMIT = env.int("TALLY_TEST_FIRE_RATE_LIMIT", default=10)
-# Sign-in lockout: this many failures for one username (or per address, from any usernames) within a window of
-# TALLY_LOGIN_LOCKOUT_SECONDS lock it out until the window ends.
+# Sign-in lockout, in windows of TALLY_LOGIN_LOCKOUT_SECONDS: this many failures for one username from one
+# address lock that address out of that username, and this many from one address (any usernames) lock the address
+# out, until the window ends. After TALLY_LOGIN_USER_SLOWDOWN_AFTER failures of one username from all addresses,
+# each further attempt at it waits 1 s after its last failure, doubling up to TALLY_LOGIN_USER_SLOWDOWN_MAX_SECONDS.
+# 0 turns a limit off.
 TALLY_LOGIN_MAX_FAILURES = env.int("TALLY_LOGIN_MAX_FAILURES", default=5)
 TALLY_LOGIN_MAX_FAILURES_PER_IP = env.int("TALLY_LOGIN_MAX_FAILURES_PER_IP", default=30)
 TALLY_LOGIN_LOCKOUT_SECONDS = env.int("TALLY_LOGIN_LOCKOUT_SECONDS", default=900)
+TALLY_LOGIN_USER_SLOWDOWN_AFTER = env.int("TALLY_LOGIN_USER_SLOWDOWN_AFTER", default=20)
+TALLY_LOGIN_USER_SLOWDOWN_MAX_SECONDS = env.int("TALLY_LOGIN_USER_SLOWDOWN_MAX_SECONDS", default=60)
 
 # --- Background jobs: affiliate postbacks and session expiry (SPEC §6, §7) ----------------------
 # Days after a click's session ends before its IP, user agent and referer are erased.
@@ -300,6 +333,13 @@ CELERY_BEAT_SCHEDULE["conversions-postback-sweep"] = {
     "task": "conversions.tasks.postback_sweep",
     "schedule": TALLY_POSTBACK_SWEEP_SECONDS,
     "options": {"expires": TALLY_POSTBACK_SWEEP_SECONDS},
+}
+# Forget used postback signatures whose window has ended (conversions.services.used_signatures_purge): every
+# 5 minutes (cron */5 * * * *).
+CELERY_BEAT_SCHEDULE["conversions-used-signatures-purge"] = {
+    "task": "conversions.tasks.used_signatures_purge",
+    "schedule": crontab(minute="*/5"),
+    "options": {"expires": 4 * 60},
 }
 # Mark ended sessions expired and erase personal data past retention: every 15 minutes (cron */15 * * * *).
 CELERY_BEAT_SCHEDULE["tracking-sessions-expire"] = {

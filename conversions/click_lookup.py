@@ -32,7 +32,7 @@ FIELDS = {
         "allow_multiple_conversions", "conversion_approval", "daily_cap", "monthly_cap",
     ],
     Advertiser: [
-        "id", "status", "security_token", "postback_ip_allowlist", "signing_secret",
+        "id", "status", "security_token", "token_required", "postback_ip_allowlist", "signing_secret",
         "signing_secret_previous", "require_signature",
     ],
     Affiliate: ["id", "status", "is_test"],

@@ -35,9 +35,11 @@ class Conversion(TimestampedModel):
     adv_sub3 = models.CharField(max_length=2048, blank=True)
     adv_sub4 = models.CharField(max_length=2048, blank=True)
     adv_sub5 = models.CharField(max_length=2048, blank=True)
+    # The advertiser's ID of the conversion: deduplicates within the offer where a transaction may convert more
+    # than once (and over the partner-ID protocol); where it may not, it is only recorded.
     conversion_unique_id = models.CharField(max_length=255, null=True, blank=True)
     # True when this row takes the single slot of its (click, goal): the offer or goal allows one
-    # conversion per transaction and no conversion_unique_id was given.
+    # conversion per transaction, whatever the conversion_unique_id.
     single_per_click = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.APPROVED)
     # Why a rejected conversion was rejected (e.g. cap_reached, or a manager's words).
@@ -57,9 +59,10 @@ class Conversion(TimestampedModel):
                 condition=Q(single_per_click=True, goal__isnull=False),
                 name="%(app_label)s_%(class)s_one_per_click_goal",
             ),
+            # The unique ID deduplicates only the rows that no (click, goal) slot does.
             models.UniqueConstraint(
                 fields=["offer", "conversion_unique_id"],
-                condition=Q(conversion_unique_id__isnull=False),
+                condition=Q(conversion_unique_id__isnull=False, single_per_click=False),
                 name="%(app_label)s_%(class)s_unique_id_per_offer",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="%(app_label)s_%(class)s_amount_not_negative"),
@@ -124,6 +127,29 @@ class PostbackLog(models.Model):
 
     def __str__(self):
         return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.verdict} {self.reason}".strip()
+
+
+class UsedSignature(models.Model):
+    """A signed postback that was accepted (its X-Tally-Signature verified), remembered until its timestamp window
+    ends, so that the same signed request sent again is refused as a replay."""
+
+    # conversions.signing.signed_message: SHA-256 (hex) of the advertiser, the signature's timestamp and the payload.
+    digest = models.CharField(max_length=64)
+    # When the signature's timestamp leaves the window (t + TALLY_SIGNATURE_TOLERANCE).
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # A constraint, not unique=True, which on PostgreSQL adds a second index for LIKE that no query uses.
+            models.UniqueConstraint(fields=["digest"], name="%(app_label)s_%(class)s_once"),
+        ]
+        indexes = [
+            # The purge: rows whose window has ended.
+            models.Index(fields=["expires_at"], name="usedsignature_expires_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.digest[:12]}… until {self.expires_at:%Y-%m-%d %H:%M:%S}"
 
 
 class ConversionStatusChange(models.Model):

@@ -1,4 +1,5 @@
-"""Requests Tally makes to URLs that affiliates typed (SPEC §6), guarded against server-side request forgery.
+"""Requests Tally makes to URLs that affiliates typed (docs/affiliate-postbacks.md#url-rules), guarded against
+server-side request forgery.
 
 `check_url` decides whether a URL may be fetched and to which address: http/https only, no credentials, host
 names written as names or canonical IP literals (no decimal, octal or hex forms), and every address the name

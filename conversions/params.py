@@ -16,7 +16,7 @@ CENT = Decimal("0.01")
 
 
 class Rejection(Exception):
-    """A rule failed: reason is the rule's Reason (SPEC §5), detail is for a person."""
+    """A rule failed: reason is the rule's Reason (docs/reason-codes.md), detail is for a person."""
 
     def __init__(self, reason: Reason, detail: str):
         super().__init__(detail)
@@ -77,7 +77,7 @@ def _amount(params):
 
 def parse(params, *, goal_required=False):
     """Typed parameters from a dict of strings; raises Rejection for missing_parameter/invalid_parameter."""
-    # missing_parameter comes before invalid_parameter (SPEC §5), so check presence before any value.
+    # missing_parameter comes before invalid_parameter (docs/reason-codes.md), so check presence before any value.
     has_partner = params.get("offer_id", "").strip() and params.get("aff_id", "").strip()
     if not params.get("transaction_id", "").strip() and not has_partner:
         raise Rejection(Reason.MISSING_PARAMETER, "send transaction_id, or offer_id and aff_id")

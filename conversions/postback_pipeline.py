@@ -5,7 +5,7 @@ import hmac
 import ipaddress
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from conversions import signing
 from conversions.click_lookup import click_for_postback
-from conversions.models import Conversion, PostbackLog
+from conversions.models import Conversion, PostbackLog, UsedSignature
 from conversions.outbox import deliveries_record
 from conversions.params import Rejection, parse
 from conversions.reasons import Reason
@@ -120,29 +120,49 @@ def _find(p, trace):
     )
 
 
-def _check_credentials(req, p, advertiser, trace, now):
-    if advertiser.security_token:
-        given = p.security_token.encode()
-        trace.check(
-            Reason.INVALID_TOKEN,
-            hmac.compare_digest(given, advertiser.security_token.encode()),
-            "security_token is missing" if not given else "security_token is wrong",
-        )
-    else:
-        trace.ok(Reason.INVALID_TOKEN, "no token required")
-    if advertiser.require_signature or req.signature:
-        ok, detail = signing.verify(
-            req.signature,
-            req.signed_payload,
-            advertiser.signing_secrets(),
-            now=now.timestamp(),
-            tolerance=settings.TALLY_SIGNATURE_TOLERANCE,
-        )
-        if ok and req.unsigned_query:
-            ok, detail = False, "a signed POST must carry all its parameters in the body, not the query string"
-        trace.check(Reason.INVALID_SIGNATURE, ok, detail or "a signature is required")
-    else:
+def _check_token(p, advertiser, trace, *, signed):
+    """invalid_token: the advertiser's token, unless a manager turned its requirement off. A partner-ID postback
+    names no click, so nothing but a credential tells it from a forgery: it needs the token, or (when it is signed)
+    the signature checked next, whatever the requirement."""
+    if not advertiser.token_required and not (p.by_partner_id and not signed):
+        trace.ok(Reason.INVALID_TOKEN, "a signed partner-ID postback" if p.by_partner_id else "no token required")
+        return
+    given = p.security_token.encode()
+    token = advertiser.security_token.encode()
+    detail = "security_token is missing" if not given else "security_token is wrong"
+    if not token:
+        detail = "the advertiser has no security token: a partner-ID postback must be signed"
+    trace.check(Reason.INVALID_TOKEN, bool(token) and hmac.compare_digest(given, token), detail)
+
+
+def _check_signature(req, p, advertiser, trace, now):
+    """invalid_signature: a signature that was sent (or is required) verifies, is recent, and was not used before.
+    An accepted signature is remembered until its window ends (one insert; the unique digest refuses a replay)."""
+    if not (advertiser.require_signature or req.signature):
         trace.ok(Reason.INVALID_SIGNATURE, "no signature required")
+        return
+    tolerance = settings.TALLY_SIGNATURE_TOLERANCE
+    ok, detail = signing.verify(
+        req.signature,
+        req.signed_payload,
+        advertiser.signing_secrets(),
+        now=now.timestamp(),
+        tolerance=tolerance,
+        future_skew=settings.TALLY_SIGNATURE_FUTURE_SKEW,
+    )
+    if ok and req.unsigned_query:
+        ok, detail = False, "a signed POST must carry all its parameters in the body, not the query string"
+    if ok:
+        digest, timestamp = signing.signed_message(req.signature, req.signed_payload, signer=advertiser.pk)
+        expires_at = datetime.fromtimestamp(timestamp + tolerance, tz=UTC)
+        ok = insert_or_ignore(UsedSignature(digest=digest, expires_at=expires_at))
+        detail = "" if ok else "this signature was already used (a replay): sign each postback afresh"
+    trace.check(Reason.INVALID_SIGNATURE, ok, detail or "a signature is required")
+
+
+def _check_credentials(req, p, advertiser, trace, now):
+    _check_token(p, advertiser, trace, signed=bool(req.signature))
+    _check_signature(req, p, advertiser, trace, now)
     trace.check(Reason.IP_NOT_ALLOWED, advertiser.allows_ip(req.source_ip), f"{req.source_ip} is not on the allowlist")
 
 
@@ -194,7 +214,10 @@ def _money(p, ctx):
 
 
 def _single_per_click(p, ctx):
-    if ctx.click is None or p.conversion_unique_id:
+    """Whether the conversion takes its (click, goal)'s single slot: the offer or goal allows one conversion per
+    transaction. Then a conversion_unique_id changes nothing; it deduplicates only where multiples are allowed (and
+    over the partner-ID protocol, which has no click)."""
+    if ctx.click is None:
         return False
     allows_many = ctx.goal.allow_multiple_conversions if ctx.goal else ctx.offer.allow_multiple_conversions
     return not allows_many
@@ -202,10 +225,12 @@ def _single_per_click(p, ctx):
 
 def _existing(p, ctx):
     """The conversion that holds the slot this postback wanted, or None."""
-    if p.conversion_unique_id:
-        return Conversion.objects.filter(offer=ctx.offer, conversion_unique_id=p.conversion_unique_id).first()
     if _single_per_click(p, ctx):
         return Conversion.objects.filter(click=ctx.click, goal=ctx.goal, single_per_click=True).first()
+    if p.conversion_unique_id:
+        return Conversion.objects.filter(
+            offer=ctx.offer, conversion_unique_id=p.conversion_unique_id, single_per_click=False
+        ).first()
     return None
 
 

@@ -1,5 +1,6 @@
-"""The test fire (SPEC §6, issue #9): send an affiliate's postback URL one sample conversion, on request, through
-the same outbound code as real deliveries (SSRF guard, timeouts, no redirects, signed) and return what came back.
+"""The test fire (docs/affiliate-postbacks.md#test-fire): send an affiliate's postback URL one sample conversion, on
+request, through the same outbound code as real deliveries (SSRF guard, timeouts, no redirects, signed) and return what
+came back.
 
 Nothing is recorded: no conversion, no delivery. The request carries `X-Tally-Test: 1`, and its conversion_id is
 0, so an affiliate's server can tell it from a real one.

@@ -1,4 +1,4 @@
-"""The postback reason codes (SPEC §5, docs/reason-codes.md): one member per rule, in the order the pipeline checks
+"""The postback reason codes (docs/reason-codes.md): one member per rule, in the order the pipeline checks
 them. Each code is protocol (the JSON "reason", the HasOffers err_msg, PostbackLog.reason and the trace's "rule"), so
 a member's value never changes; what the code means to Tally is on the member."""
 

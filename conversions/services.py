@@ -3,8 +3,9 @@ status (approve, reject, back to pending), each with its audit row and the affil
 
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils import timezone
 
-from conversions.models import Conversion, ConversionStatusChange, PostbackLog
+from conversions.models import Conversion, ConversionStatusChange, PostbackLog, UsedSignature
 from conversions.outbox import deliveries_record
 from conversions.postback_pipeline import Outcome, PostbackRequest, postback_process
 from conversions.reasons import Reason
@@ -53,3 +54,10 @@ def conversion_set_status(*, conversion, status, reason="", user=None):
 def conversions_set_status(*, conversions, status, reason="", user=None):
     """The same for many conversions (a bulk action); each is its own transaction."""
     return [conversion_set_status(conversion=c, status=status, reason=reason, user=user) for c in conversions]
+
+
+def used_signatures_purge() -> int:
+    """Delete the used signatures whose window has ended (their timestamp is refused as too old anyway); returns how
+    many."""
+    deleted, _ = UsedSignature.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted

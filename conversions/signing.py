@@ -1,4 +1,4 @@
-"""X-Tally-Signature: `t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<payload>">` (SPEC §5, §6)."""
+"""X-Tally-Signature: `t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<payload>">` (docs/postbacks.md#signed-postbacks)."""
 
 import hashlib
 import hmac
@@ -11,21 +11,41 @@ def sign(secret, payload, timestamp=None):
     return f"t={timestamp},v1={digest}"
 
 
-def verify(header, payload, secrets, *, now, tolerance):
-    """Return (ok, detail). Any one of the active secrets may have signed it."""
+def _fields(header):
+    """(timestamp, [v1 values]) of a header, or None when it is malformed."""
     fields = {}
     for part in (header or "").split(","):
         key, _, value = part.strip().partition("=")
         fields.setdefault(key, []).append(value)
     try:
-        timestamp = int(fields["t"][0])
-        signatures = fields["v1"]
+        return int(fields["t"][0]), fields["v1"]
     except (KeyError, ValueError, IndexError):
+        return None
+
+
+def verify(header, payload, secrets, *, now, tolerance, future_skew=None):
+    """Return (ok, detail). Any one of the active secrets may have signed it, at most `tolerance` seconds ago and at
+    most `future_skew` seconds ahead of our clock (the sender's clock may run a little fast; default: tolerance)."""
+    fields = _fields(header)
+    if fields is None:
         return False, "malformed X-Tally-Signature header (expected t=<unix>,v1=<hex>)"
-    if abs(now - timestamp) > tolerance:
-        return False, f"signature timestamp is {int(now - timestamp)} s off (tolerance ±{tolerance} s)"
+    timestamp, signatures = fields
+    future_skew = tolerance if future_skew is None else future_skew
+    if now - timestamp > tolerance:
+        return False, f"signature timestamp is {int(now - timestamp)} s old (tolerance {tolerance} s)"
+    if timestamp - now > future_skew:
+        return False, f"signature timestamp is {int(timestamp - now)} s in the future (tolerance {future_skew} s)"
     for secret in secrets:
         expected = sign(secret, payload, timestamp).partition(",v1=")[2]
         if any(hmac.compare_digest(expected, candidate) for candidate in signatures):
             return True, ""
     return False, "signature does not match"
+
+
+def signed_message(header, payload, *, signer):
+    """(digest, timestamp) of what a verified header signed: the SHA-256 of the signer (e.g. the advertiser's id),
+    the timestamp and the payload. The same message sent again has the same digest, whatever else the header
+    carries (extra v1 values, another of the active secrets), so it can be refused as a replay."""
+    timestamp, _ = _fields(header)
+    digest = hashlib.sha256(f"{signer}:{timestamp}.{payload}".encode()).hexdigest()
+    return digest, timestamp

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from conversions import outbox, sending
+from conversions import outbox, sending, services
 
 
 @shared_task(soft_time_limit=30, time_limit=60)
@@ -15,3 +15,9 @@ def postback_deliver(delivery_id):
 def postback_sweep():
     """Queue affiliate postback deliveries that are due and carried by no task (beat: every minute)."""
     return outbox.deliveries_sweep()
+
+
+@shared_task
+def used_signatures_purge():
+    """Forget used postback signatures whose timestamp window has ended (beat: every 5 minutes)."""
+    return services.used_signatures_purge()

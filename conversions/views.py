@@ -15,6 +15,18 @@ from core.http import client_ip
 from core.ratelimit import request_limited, too_many_requests
 
 
+def _json_params(raw):
+    """A JSON object body as a dict of strings; None when it is not one (not JSON, not an object, or nested too
+    deeply for the parser: RecursionError, also from turning a deep value into a string)."""
+    try:
+        body = json.loads(raw or "{}")
+        if not isinstance(body, dict):
+            return None
+        return {str(k): "" if v is None else str(v) for k, v in body.items()}
+    except (ValueError, RecursionError):
+        return None
+
+
 def _params(request):
     """Query and body parameters as one dict of strings (body wins); None when the body is not readable."""
     params = {key: request.GET.get(key, "") for key in request.GET}
@@ -22,13 +34,10 @@ def _params(request):
         return params, request.META.get("QUERY_STRING", "")
     raw = request.body.decode("utf-8", errors="replace")
     if request.content_type == "application/json":
-        try:
-            body = json.loads(raw or "{}")
-        except ValueError:
+        body = _json_params(raw)
+        if body is None:
             return None, raw
-        if not isinstance(body, dict):
-            return None, raw
-        params.update({str(k): "" if v is None else str(v) for k, v in body.items()})
+        params.update(body)
     else:
         params.update({key: request.POST.get(key, "") for key in request.POST})
     return params, raw

@@ -1,4 +1,4 @@
-"""URL templates with macros (SPEC §4): `{name}` or `<name>`, filled with percent-encoded values."""
+"""URL templates with macros (docs/clicks.md#macros): `{name}` or `<name>`, filled with percent-encoded values."""
 
 import re
 from urllib.parse import quote, urlsplit

@@ -11,7 +11,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Advertiser)
 class AdvertiserAdmin(admin.ModelAdmin):
-    list_display = ["id", "name", "status", "require_signature", "created_at"]
+    list_display = ["id", "name", "status", "token_required", "require_signature", "created_at"]
     list_filter = ["status"]
     search_fields = ["name"]
     inlines = [MembershipInline]

@@ -29,6 +29,10 @@ def new_secret():
     return secrets.token_urlsafe(32)
 
 
+def new_security_token():
+    return secrets.token_urlsafe(24)
+
+
 class Advertiser(TimestampedModel):
     """A company whose offers the network runs; its server reports conversions to /postback."""
 
@@ -36,8 +40,14 @@ class Advertiser(TimestampedModel):
 
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.ACTIVE)
-    # When set, every postback for this advertiser's offers must carry security_token=<this>.
-    security_token = models.CharField(max_length=128, blank=True)
+    # Every postback for this advertiser's offers must carry security_token=<this> (made at creation), unless a
+    # manager turned token_required off; partner-ID postbacks (no click) need it or a valid signature even then.
+    security_token = models.CharField(max_length=128, blank=True, default=new_security_token)
+    token_required = models.BooleanField(
+        default=True,
+        help_text="Refuse postbacks without the security token. Turn off only for a server that cannot send it: "
+        "anyone who learns a transaction ID could then report a conversion.",
+    )
     # IPs or CIDR networks allowed to send postbacks; empty means any address.
     postback_ip_allowlist = models.JSONField(default=list, blank=True, validators=[validate_ip_allowlist])
     # HMAC secrets for X-Tally-Signature; the previous one stays valid during a rotation.
@@ -47,9 +57,20 @@ class Advertiser(TimestampedModel):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # A required token exists: an empty one would let every postback through or refuse them all.
+            models.CheckConstraint(
+                condition=Q(token_required=False) | ~Q(security_token=""),
+                name="%(app_label)s_%(class)s_required_token_set",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_active(self):
+        return self.status == PartnerStatus.ACTIVE
 
     def signing_secrets(self):
         return [s for s in (self.signing_secret, self.signing_secret_previous) if s]

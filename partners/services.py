@@ -12,28 +12,42 @@ from django.utils import timezone
 
 from core.db import assign_and_save
 from partners import emails
-from partners.models import Advertiser, Affiliate, Membership, PartnerStatus
+from partners.models import Advertiser, Affiliate, Membership, PartnerStatus, new_security_token
 from partners.tokens import invitation_path
 
-ADVERTISER_FIELDS = {"name", "status", "security_token", "postback_ip_allowlist", "require_signature"}
+ADVERTISER_FIELDS = {"name", "status", "security_token", "token_required", "postback_ip_allowlist", "require_signature"}
 AFFILIATE_FIELDS = {"name", "status", "contact_email", "website", "contact_name", "traffic_sources"}
+
+
+def _with_required_token(advertiser, fields):
+    """The fields, with a fresh security token when the token is required and would otherwise be empty (a new
+    advertiser, a blank token sent through the API, the requirement turned back on after the token was cleared)."""
+    required = fields.get("token_required", advertiser.token_required)
+    if required and not fields.get("security_token", advertiser.security_token):
+        fields = {**fields, "security_token": new_security_token()}
+    return fields
 
 
 @transaction.atomic
 def advertiser_create(**fields) -> Advertiser:
-    return assign_and_save(Advertiser(), fields, ADVERTISER_FIELDS)
+    """A new advertiser, always with a security token, required on its postbacks until a manager says otherwise."""
+    advertiser = Advertiser()
+    return assign_and_save(advertiser, _with_required_token(advertiser, fields), ADVERTISER_FIELDS)
 
 
 @transaction.atomic
 def advertiser_update(*, advertiser, **fields) -> Advertiser:
-    return assign_and_save(advertiser, fields, ADVERTISER_FIELDS)
+    return assign_and_save(advertiser, _with_required_token(advertiser, fields), ADVERTISER_FIELDS)
 
 
 @transaction.atomic
 def advertiser_rotate_token(*, advertiser) -> Advertiser:
-    """A new security token; postbacks with the old one are refused from now on."""
-    advertiser.security_token = secrets.token_urlsafe(24)
-    advertiser.save(update_fields=["security_token", "updated_at"])
+    """A new security token; postbacks with the old one are refused from now on. Generating a token where there
+    was none (it had been removed) requires it again."""
+    if not advertiser.security_token:
+        advertiser.token_required = True
+    advertiser.security_token = new_security_token()
+    advertiser.save(update_fields=["security_token", "token_required", "updated_at"])
     return advertiser
 
 
@@ -79,9 +93,11 @@ def advertiser_set_status(*, advertiser, status) -> Advertiser:
 
 @transaction.atomic
 def advertiser_clear_token(*, advertiser) -> Advertiser:
-    """Stop requiring a security token on this advertiser's postbacks."""
+    """Remove the security token, which turns its requirement off (the manager's page then warns): postbacks with
+    a transaction ID are accepted without one, partner-ID postbacks only with a valid signature."""
     advertiser.security_token = ""
-    advertiser.save(update_fields=["security_token", "updated_at"])
+    advertiser.token_required = False
+    advertiser.save(update_fields=["security_token", "token_required", "updated_at"])
     return advertiser
 
 

@@ -1,4 +1,4 @@
-"""The report numbers (SPEC §8), read from rollups and scoped by role. The one place each metric is defined.
+"""The report numbers (README.md, Reports), read from rollups and scoped by role. The one place each metric is defined.
 
     rows = report_rows(user=request.user, group_by="offer", date_from=date(2025, 1, 1), date_to=date(2025, 1, 31),
                        filters={"affiliate": affiliate}, sort="-clicks")

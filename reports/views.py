@@ -1,4 +1,4 @@
-"""Report pages (SPEC §8) for the three audiences, and their CSV export: one view, scoped by the selector."""
+"""Report pages (README.md, Reports) for the three audiences, and their CSV export: one view, scoped by the selector."""
 
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse

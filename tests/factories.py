@@ -25,12 +25,18 @@ class ManagerFactory(UserFactory):
     is_staff = True
 
 
+# Every advertiser has a security token, and postbacks must carry it (docs/postbacks.md#security-token). The
+# factory's advertisers share this one, so the tests' postback helpers can send it without looking it up.
+SECURITY_TOKEN = "test-security-token"
+
+
 class AdvertiserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Advertiser
 
     name = factory.Sequence(lambda n: f"Advertiser {n}")
     status = Advertiser.Status.ACTIVE
+    security_token = SECURITY_TOKEN
 
 
 class AffiliateFactory(factory.django.DjangoModelFactory):

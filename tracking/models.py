@@ -64,7 +64,7 @@ class Click(models.Model):
         return self.transaction_id
 
     def macro_values(self):
-        """Values of the click macros of SPEC §4 for this click."""
+        """Values of the click macros (docs/clicks.md#macros) for this click."""
         values = {name: getattr(self, name) for name in SUB_FIELDS}
         values.update(
             transaction_id=self.transaction_id,

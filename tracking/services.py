@@ -37,9 +37,9 @@ def click_build(*, offer, affiliate, subs, ip, user_agent, referer, now=None) ->
 
 
 def click_insert(*, click: Click) -> Click:
-    """Store an unsaved click in one statement, which also decides is_unique (SPEC §8: no click with the same IP
-    and user agent on this offer through this affiliate in the 24 hours before), using the click_unique_lookup
-    index. Returns the click with its id and is_unique set."""
+    """Store an unsaved click in one statement, which also decides is_unique (docs/clicks.md#unique-clicks: no click
+    with the same IP and user agent on this offer through this affiliate in the 24 hours before), using the
+    click_unique_lookup index. Returns the click with its id and is_unique set."""
     return insert_flagged(
         click,
         "is_unique",

@@ -6,7 +6,8 @@ the partner ID. Objects outside their scope are 404.
 """
 
 import django_filters
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
@@ -29,8 +30,13 @@ PROTOCOLS = {"transaction": "Transaction ID (recommended)", "partner": "Partner 
 
 
 class AdvertiserAreaMixin(AdvertiserRequiredMixin):
+    """An advertiser's page: the signed-in user's advertiser as self.advertiser, once it is active (a suspended
+    advertiser sees only that, like a suspended affiliate; the API refuses it too)."""
+
     def dispatch(self, request, *args, **kwargs):
         self.advertiser = advertiser_of(request.user)
+        if self.advertiser is not None and not self.advertiser.is_active:
+            return render(request, "advertiser/inactive.html", {"advertiser": self.advertiser}, status=403)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -102,6 +108,8 @@ class OfferDetailView(AdvertiserAreaMixin, TemplateView):
 @advertiser_required
 def integration_test_start(request, pk):
     """Make a test click on the offer and go to the page that shows its landing URL and waits for the postback."""
+    if not advertiser_of(request.user).is_active:
+        raise PermissionDenied("This advertiser is not active.")
     offer = _offer(request, pk)
     click = integration_test_click(offer=offer, ip=client_ip(request), user_agent=request.headers.get("User-Agent", ""))
     return redirect("advertiser:integration_test", pk=offer.pk, transaction_id=click.transaction_id)

@@ -10,7 +10,8 @@ from offers.models import GOAL_FIELDS, OFFER_FIELDS, Goal, Offer, OfferAccess
 from offers.selectors import offer_list
 from partners.selectors import advertiser_list, affiliate_list
 
-# One click away in the session lifespan field (SPEC §2: 28 days must be settable, 30 days is the default).
+# One click away in the session lifespan field (docs/clicks.md#session: 28 days must be settable, 30 days is the
+# default).
 SESSION_PRESETS = ((24, "1 day"), (168, "7 days"), (672, "28 days"), (720, "30 days"))
 MONEY_WIDGET = forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"})
 
@@ -48,7 +49,7 @@ class OfferForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 2}),
             "payout": MONEY_WIDGET,
             "revenue": MONEY_WIDGET,
-            "currency": forms.TextInput(attrs={"maxlength": 3, "size": 4, "style": "text-transform: uppercase"}),
+            "currency": forms.TextInput(attrs={"maxlength": 3, "size": 4, "class": "uppercase"}),
             "session_hours": forms.NumberInput(attrs={"min": 1, "list": "session-presets"}),
         }
         help_texts = {

@@ -37,8 +37,13 @@ class AdvertiserForm(forms.ModelForm):
 
     class Meta:
         model = Advertiser
-        fields = ["name", "status", "postback_ip_allowlist", "require_signature"]
-        help_texts = {"require_signature": "Refuse postbacks without a valid X-Tally-Signature header."}
+        fields = ["name", "status", "token_required", "postback_ip_allowlist", "require_signature"]
+        labels = {"token_required": "Require the security token"}
+        help_texts = {
+            "token_required": "Refuse postbacks without the advertiser's security_token. Off: anyone who learns a "
+            "transaction ID can report a conversion (partner-ID postbacks still need the token or a signature).",
+            "require_signature": "Refuse postbacks without a valid X-Tally-Signature header.",
+        }
 
 
 class AffiliateForm(forms.ModelForm):

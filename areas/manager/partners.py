@@ -108,7 +108,7 @@ def advertiser_rotate_token(request, pk):
     if had_token:
         messages.warning(request, "New security token generated: postbacks with the old one are refused from now on.")
     else:
-        messages.success(request, "Security token generated: postbacks must now carry security_token.")
+        messages.success(request, "Security token generated and required: postbacks must now carry security_token.")
     return redirect("manager:advertiser_detail", pk=advertiser.pk)
 
 
@@ -117,7 +117,11 @@ def advertiser_rotate_token(request, pk):
 def advertiser_clear_token(request, pk):
     advertiser = _advertiser(request, pk)
     services.advertiser_clear_token(advertiser=advertiser)
-    messages.success(request, "Security token removed: postbacks no longer need one.")
+    messages.warning(
+        request,
+        "Security token removed and no longer required: anyone who learns a transaction ID can report a conversion. "
+        "Partner-ID postbacks are refused unless signed.",
+    )
     return redirect("manager:advertiser_detail", pk=advertiser.pk)
 
 

@@ -1,4 +1,4 @@
-"""Conversions and the postback log as the API shows them (SPEC §9).
+"""Conversions and the postback log as the API shows them (README.md, API).
 
 Affiliates never see `revenue` or the advertiser's `adv_sub`; advertisers never see `payout`.
 """
@@ -45,7 +45,7 @@ class ConversionSerializer(RoleFieldsMixin, serializers.ModelSerializer):
 class TraceStepSerializer(serializers.Serializer):
     """One rule of the postback pipeline, as checked for this request."""
 
-    rule = serializers.CharField(help_text="The reason code the rule refuses with (SPEC §5).")
+    rule = serializers.CharField(help_text="The reason code the rule refuses with (docs/reason-codes.md).")
     ok = serializers.BooleanField()
     detail = serializers.CharField(allow_blank=True)
 

@@ -1,4 +1,4 @@
-"""Offers, goals and offer access as the API shows them (SPEC §9).
+"""Offers, goals and offer access as the API shows them (README.md, API).
 
 Affiliates never see what the advertiser pays (`revenue`, `revenue_type`); advertisers never see what the
 affiliate earns (`payout`, `payout_type`, an access row's payout override).

@@ -1,4 +1,4 @@
-"""Advertisers and affiliates as the API shows them (SPEC §9)."""
+"""Advertisers and affiliates as the API shows them (README.md, API)."""
 
 from rest_framework import serializers
 

@@ -1,4 +1,5 @@
-"""Report rows as the API shows them (SPEC §8): the same numbers as the report pages, from reports.selectors."""
+"""Report rows as the API shows them (README.md, Reports): the same numbers as the report pages, from
+reports.selectors."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers

@@ -1,12 +1,14 @@
-"""/api/v1/reports/: the report rows of SPEC §8 for the caller's scope, with the portal's filters (reports.filters)."""
+"""/api/v1/reports/: the report rows (README.md, Reports) for the caller's scope, with the portal's filters
+(reports.filters)."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 
+from core.api import BaseViewSet
+from core.renderers import BrowsableAPIRenderer
 from reports.api.serializers import ReportRowSerializer
 from reports.filters import PRESETS, ReportFilter
 from reports.selectors import SORTABLE, report_group_choices, report_rows, report_totals
@@ -46,7 +48,7 @@ def _choice(name, values, description):
     return OpenApiParameter(name, OpenApiTypes.STR, enum=list(values), description=description)
 
 
-class ReportViewSet(viewsets.GenericViewSet):
+class ReportViewSet(BaseViewSet):
     """Report rows (clicks, conversions, money) over a period, grouped by affiliate, offer, advertiser or date.
 
     Managers see the whole network; an affiliate its own traffic (payout, never revenue; it may group by sub ID);

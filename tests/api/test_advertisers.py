@@ -82,3 +82,12 @@ def test_advertisers_filter_by_status_and_search(api, network):
     network.adv_y.save()
     assert ids(api("manager").get(URL, {"status": "suspended"})) == {network.adv_y.pk}
     assert ids(api("manager").get(URL, {"q": "acm"})) == {network.adv_x.pk}
+
+
+def test_a_manager_creates_an_advertiser_without_a_token_and_it_gets_one(api, network):
+    response = api("manager").post(URL, {"name": "New Shop", "security_token": ""}, format="json")
+
+    assert response.status_code == 201, response.content
+    advertiser = Advertiser.objects.get(pk=response.json()["id"])
+    assert len(advertiser.security_token) >= 24
+    assert advertiser.token_required is True

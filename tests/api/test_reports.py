@@ -1,4 +1,4 @@
-"""/api/v1/reports/: the report rows of SPEC §8 for the caller's scope, with role-dependent money columns."""
+"""/api/v1/reports/: the report rows (README.md, Reports) for the caller's scope, with role-dependent money columns."""
 
 import pytest
 

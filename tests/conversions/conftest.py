@@ -8,10 +8,11 @@ import pytest
 from conversions.models import PostbackLog
 from conversions.reasons import Reason
 from conversions.signing import sign
+from tests.factories import SECURITY_TOKEN
 
 ADVERTISER_IP = "192.0.2.10"
 
-# SPEC §5, in the order the rules are checked (tests/conversions/test_reasons.py holds the pipeline to it).
+# docs/reason-codes.md, in the order the rules are checked (tests/conversions/test_reasons.py holds the pipeline to it).
 RULES = [reason.value for reason in Reason]
 
 
@@ -39,7 +40,9 @@ def send_postback(client):
     """Call a postback endpoint the way an advertiser's server does.
 
     `how` is "get" (query string), "form" (form-encoded POST) or "json" (JSON POST). With `secret`, the request
-    is signed over the raw query string or body (`signed_at` sets the signature's timestamp).
+    is signed over the raw query string or body (`signed_at` sets the signature's timestamp). `token` is added as
+    `security_token` unless the params carry one (the factories' advertisers all have SECURITY_TOKEN); None sends
+    no token.
     """
 
     def send(
@@ -51,9 +54,12 @@ def send_postback(client):
         signed_at=None,
         signature=None,
         remote_addr=ADVERTISER_IP,
+        token=SECURITY_TOKEN,
         **extra,
     ):
         params = {k: str(v) for k, v in (params or {}).items()}
+        if token is not None:
+            params.setdefault("security_token", token)
         headers = {}
         if how == "get" or how == "form":
             payload = urlencode(params)

@@ -1,5 +1,5 @@
-"""Affiliate postbacks (SPEC §6), in this process: the URL an affiliate sets, the outbox rows a conversion
-writes, and what one attempt does. The same code under a real Celery worker: test_postback_worker.py."""
+"""Affiliate postbacks (docs/affiliate-postbacks.md), in this process: the URL an affiliate sets, the outbox rows a
+conversion writes, and what one attempt does. The same code under a real Celery worker: test_postback_worker.py."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -19,6 +19,7 @@ from conversions.sending import delivery_attempt
 from conversions.services import conversion_set_status
 from offers.models import Offer
 from tests import factories
+from tests.factories import SECURITY_TOKEN
 from tests.receiver import Receiver, Reply
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,11 @@ def unreachable_broker(settings):
 
 
 def postback(client, click, **params):
-    return client.get("/postback", {"transaction_id": click.transaction_id, **params}, REMOTE_ADDR="192.0.2.10")
+    return client.get(
+        "/postback",
+        {"security_token": SECURITY_TOKEN, "transaction_id": click.transaction_id, **params},
+        REMOTE_ADDR="192.0.2.10",
+    )
 
 
 # --- The URL ---------------------------------------------------------------------------------------

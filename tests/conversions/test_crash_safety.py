@@ -20,6 +20,7 @@ from conversions.models import AffiliatePostback, Conversion, PostbackDelivery, 
 from conversions.postback_urls import affiliate_postback_set
 from conversions.tasks import postback_sweep
 from tests import factories
+from tests.factories import SECURITY_TOKEN
 from tests.receiver import Receiver, Reply
 from tests.worker import start_worker, wait_until
 
@@ -36,7 +37,9 @@ ADVERTISER_IP = "192.0.2.10"
 
 def postback(client, click):
     return client.get(
-        "/postback", {"transaction_id": click.transaction_id, "amount": "40.00"}, REMOTE_ADDR=ADVERTISER_IP
+        "/postback",
+        {"security_token": SECURITY_TOKEN, "transaction_id": click.transaction_id, "amount": "40.00"},
+        REMOTE_ADDR=ADVERTISER_IP,
     )
 
 

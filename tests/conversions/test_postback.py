@@ -1,4 +1,4 @@
-"""GET|POST /postback and the HasOffers aliases /aff_lsr and /aff_goal (SPEC §5): what an accepted postback
+"""GET|POST /postback and the HasOffers aliases /aff_lsr and /aff_goal (docs/postbacks.md): what an accepted postback
 answers and records, both protocols, test postbacks, the log row, and how many queries it takes."""
 
 from decimal import Decimal
@@ -10,6 +10,7 @@ from conversions.models import Conversion, PostbackLog
 from offers.models import Offer, OfferAccess
 from tests import factories
 from tests.conversions.conftest import ADVERTISER_IP, TRACE_ALL_PASSED, only_log, trace_failing_at, trace_of
+from tests.factories import SECURITY_TOKEN
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_a_postback_for_a_known_transaction_records_an_approved_conversion(send_
     assert log.method == ("GET" if how == "get" else "POST")
     assert log.path == "/postback"
     assert log.source_ip == ADVERTISER_IP
-    assert log.params == params
+    assert log.params == {**params, "security_token": "***"}  # as received, the token masked
     assert log.is_test is False
     assert log.replay_of is None
     assert trace_of(log) == TRACE_ALL_PASSED
@@ -66,7 +67,9 @@ def test_a_postback_for_a_known_transaction_records_an_approved_conversion(send_
 
 def test_a_json_postback_may_send_the_amount_as_a_number(client, click):
     response = client.post(
-        "/postback", {"transaction_id": click.transaction_id, "amount": 19.99}, content_type="application/json"
+        "/postback",
+        {"security_token": SECURITY_TOKEN, "transaction_id": click.transaction_id, "amount": 19.99},
+        content_type="application/json",
     )
 
     assert response.status_code == 200
@@ -75,7 +78,9 @@ def test_a_json_postback_may_send_the_amount_as_a_number(client, click):
 
 def test_a_json_postback_with_a_charset_in_its_content_type_is_read_as_json(client, click):
     response = client.post(
-        "/postback", f'{{"transaction_id": "{click.transaction_id}"}}', content_type="application/json; charset=utf-8"
+        "/postback",
+        f'{{"transaction_id": "{click.transaction_id}", "security_token": "{SECURITY_TOKEN}"}}',
+        content_type="application/json; charset=utf-8",
     )
 
     assert response.status_code == 200
@@ -116,7 +121,9 @@ def test_a_postback_to_a_goal_records_a_goal_conversion(send_postback, click):
 
 @pytest.mark.parametrize("method", ["put", "delete", "patch"])
 def test_other_methods_are_not_allowed(client, click, method):
-    response = getattr(client, method)(f"/postback?transaction_id={click.transaction_id}")
+    response = getattr(client, method)(
+        f"/postback?transaction_id={click.transaction_id}&security_token={SECURITY_TOKEN}"
+    )
 
     assert response.status_code == 405
     assert not Conversion.objects.exists()
@@ -189,7 +196,9 @@ def test_a_transaction_id_wins_over_a_partner_id_sent_with_it(send_postback, cli
 
 
 def test_aff_lsr_answers_success_true_in_hasoffers_text(client, click):
-    response = client.get("/aff_lsr", {"transaction_id": click.transaction_id, "amount": "5"})
+    response = client.get(
+        "/aff_lsr", {"security_token": SECURITY_TOKEN, "transaction_id": click.transaction_id, "amount": "5"}
+    )
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
@@ -200,7 +209,7 @@ def test_aff_lsr_answers_success_true_in_hasoffers_text(client, click):
 
 
 def test_aff_lsr_accepts_the_partner_id_protocol(client, offer, affiliate):
-    response = client.post("/aff_lsr", {"offer_id": offer.pk, "aff_id": affiliate.pk})
+    response = client.post("/aff_lsr", {"security_token": SECURITY_TOKEN, "offer_id": offer.pk, "aff_id": affiliate.pk})
 
     assert response.status_code == 200
     assert response.content == b"success=true;"
@@ -208,7 +217,7 @@ def test_aff_lsr_accepts_the_partner_id_protocol(client, offer, affiliate):
 
 
 def test_aff_lsr_refuses_with_hasoffers_text_and_an_honest_status(client):
-    response = client.get("/aff_lsr", {"transaction_id": "no-such-click"})
+    response = client.get("/aff_lsr", {"security_token": SECURITY_TOKEN, "transaction_id": "no-such-click"})
 
     assert response.status_code == 404
     assert response.content == b"success=false; err_msg=unknown_transaction;"
@@ -216,9 +225,9 @@ def test_aff_lsr_refuses_with_hasoffers_text_and_an_honest_status(client):
 
 
 def test_aff_lsr_reports_a_duplicate_with_409(client, click):
-    client.get("/aff_lsr", {"transaction_id": click.transaction_id})
+    client.get("/aff_lsr", {"security_token": SECURITY_TOKEN, "transaction_id": click.transaction_id})
 
-    response = client.get("/aff_lsr", {"transaction_id": click.transaction_id})
+    response = client.get("/aff_lsr", {"security_token": SECURITY_TOKEN, "transaction_id": click.transaction_id})
 
     assert response.status_code == 409
     assert response.content == b"success=false; err_msg=duplicate;"
@@ -228,7 +237,10 @@ def test_aff_lsr_reports_a_duplicate_with_409(client, click):
 def test_aff_goal_records_a_conversion_of_the_named_goal(client, click):
     goal = factories.GoalFactory(offer=click.offer, payout=Decimal("1.25"), revenue=Decimal("2.50"))
 
-    response = client.get("/aff_goal", {"a": "lsr", "goal_id": goal.pk, "transaction_id": click.transaction_id})
+    response = client.get(
+        "/aff_goal",
+        {"security_token": SECURITY_TOKEN, "a": "lsr", "goal_id": goal.pk, "transaction_id": click.transaction_id},
+    )
 
     assert response.status_code == 200
     assert response.content == b"success=true;"
@@ -238,7 +250,9 @@ def test_aff_goal_records_a_conversion_of_the_named_goal(client, click):
 
 
 def test_aff_goal_without_a_goal_id_is_missing_parameter(client, click):
-    response = client.get("/aff_goal", {"a": "lsr", "transaction_id": click.transaction_id})
+    response = client.get(
+        "/aff_goal", {"security_token": SECURITY_TOKEN, "a": "lsr", "transaction_id": click.transaction_id}
+    )
 
     assert response.status_code == 400
     assert response.content == b"success=false; err_msg=missing_parameter;"
@@ -254,7 +268,10 @@ def test_aff_goal_answers_a_pending_conversion_with_success_true(client, affilia
     click = factories.ClickFactory(offer=offer, affiliate=affiliate)
     goal = factories.GoalFactory(offer=offer)
 
-    response = client.get("/aff_goal", {"a": "lsr", "goal_id": goal.pk, "transaction_id": click.transaction_id})
+    response = client.get(
+        "/aff_goal",
+        {"security_token": SECURITY_TOKEN, "a": "lsr", "goal_id": goal.pk, "transaction_id": click.transaction_id},
+    )
 
     assert response.status_code == 200
     assert response.content == b"success=true;"
@@ -392,8 +409,9 @@ def test_an_accepted_transaction_id_postback_takes_a_fixed_number_of_queries(
     send_postback, click, django_assert_num_queries
 ):
     # The click with its offer, advertiser, affiliate, offer access row and whether the affiliate has a postback URL
-    # (outbox, SPEC §6); then on PostgreSQL one statement inserting the conversion (ON CONFLICT DO NOTHING) and its
-    # log row; on SQLite a savepoint, the conversion insert, the log insert and the release.
+    # (outbox, docs/affiliate-postbacks.md#outbox-and-retries); then on PostgreSQL one statement inserting the
+    # conversion (ON CONFLICT DO NOTHING) and its log row; on SQLite a savepoint, the conversion insert, the log insert
+    # and the release.
     with django_assert_num_queries(QUERIES_ACCEPTED):
         response = send_postback({"transaction_id": click.transaction_id, "amount": "10"})
 

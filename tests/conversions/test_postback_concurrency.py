@@ -1,4 +1,5 @@
-"""Exactly once (SPEC §5): postbacks fired at the same instant make one conversion, enforced by the database.
+"""Exactly once (docs/postbacks.md#exactly-once): postbacks fired at the same instant make one conversion, enforced by
+the database.
 
 These need real concurrent transactions and row locks, so they run on PostgreSQL only: each thread has its own
 connection, and a barrier releases all of them at once.
@@ -13,6 +14,7 @@ from django.test import Client
 
 from conversions.models import Conversion, PostbackLog
 from tests import factories
+from tests.factories import SECURITY_TOKEN
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +33,7 @@ def fire_together(param_sets):
             client = Client()
             connection.ensure_connection()  # connect first, so the barrier releases requests, not handshakes
             barrier.wait(timeout=30)
-            response = client.get("/postback", params, REMOTE_ADDR="192.0.2.10")
+            response = client.get("/postback", {"security_token": SECURITY_TOKEN, **params}, REMOTE_ADDR="192.0.2.10")
             answers[index] = (response.status_code, response.json())
         except Exception as error:  # reported by the main thread
             errors.append(error)

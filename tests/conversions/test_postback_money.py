@@ -1,5 +1,5 @@
-"""What a conversion earns and costs (SPEC §2): flat and percent payouts, overrides, goals, and how many
-conversions one click may make."""
+"""What a conversion earns and costs (docs/postbacks.md#payout-and-revenue): flat and percent payouts, overrides, goals,
+and how many conversions one click may make."""
 
 from decimal import Decimal
 

@@ -1,4 +1,5 @@
-"""The rules of SPEC §5, one by one and in order: each refusal's HTTP status, reason code, log row and trace."""
+"""The rules of docs/postbacks.md#rules-in-order, one by one and in order: each refusal's HTTP status, reason code, log
+row and trace."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -8,6 +9,7 @@ import time_machine
 
 from conversions.models import Conversion, PostbackLog
 from offers.models import Offer, OfferAccess
+from partners import services as partner_services
 from partners.models import Affiliate
 from tests import factories
 from tests.conversions.conftest import TRACE_ALL_PASSED, only_log, trace_failing_at, trace_of
@@ -40,7 +42,7 @@ def assert_no_conversion():
 
 
 def test_a_postback_with_neither_transaction_id_nor_partner_id_is_refused_as_missing_parameter(send_postback):
-    response = send_postback({"amount": "10", "adv_sub": "order-1"})
+    response = send_postback({"amount": "10", "adv_sub": "order-1"}, token=None)
 
     _, log = assert_refused(response, "missing_parameter", 400)
     assert_no_conversion()
@@ -159,7 +161,19 @@ def test_a_nul_byte_in_a_parameter_the_endpoint_ignores_still_leaves_a_log_row(s
     assert response.status_code == 200
     log = only_log()
     assert log.verdict == PostbackLog.Verdict.APPROVED
-    assert len(log.params) == 2
+    assert len(log.params) == 3  # with the masked security_token
+
+
+def test_a_json_body_nested_a_thousand_levels_deep_is_invalid_parameter_with_its_log_row(client, click):
+    body = '{"transaction_id": ' + "[" * 1000 + "]" * 1000 + "}"
+
+    response = client.post("/postback", body, content_type="application/json")
+
+    body_json, log = assert_refused(response, "invalid_parameter", 400)
+    assert "JSON" in body_json["detail"]
+    assert_no_conversion()
+    assert trace_of(log) == [("invalid_parameter", False)]
+    assert log.params["_body"] == body[:2000]
 
 
 @pytest.mark.parametrize("body", ["{not json", '["transaction_id", "abc"]', '"abc"', '{"transaction_id": "\x00'])
@@ -236,7 +250,7 @@ def token_click(affiliate):
 
 
 def test_a_missing_security_token_is_refused_when_the_advertiser_requires_one(send_postback, token_click):
-    response = send_postback({"transaction_id": token_click.transaction_id})
+    response = send_postback({"transaction_id": token_click.transaction_id}, token=None)
 
     body, log = assert_refused(response, "invalid_token", 403)
     assert "missing" in body["detail"]
@@ -261,11 +275,50 @@ def test_the_right_security_token_converts(send_postback, token_click):
     assert Conversion.objects.count() == 1
 
 
-def test_a_token_is_ignored_when_the_advertiser_requires_none(send_postback, click):
-    response = send_postback({"transaction_id": click.transaction_id, "security_token": "anything"})
+def test_a_click_postback_converts_without_a_token_when_a_manager_turned_the_requirement_off(send_postback):
+    click = factories.ClickFactory(offer__advertiser__token_required=False)
+
+    response = send_postback({"transaction_id": click.transaction_id}, token=None)
 
     assert response.status_code == 200
     assert Conversion.objects.count() == 1
+    assert ("invalid_token", True) in trace_of(only_log())
+
+
+def test_a_new_advertiser_has_a_token_so_a_partner_id_postback_without_it_is_refused(send_postback, affiliate):
+    advertiser = partner_services.advertiser_create(name="New Shop")
+    offer = factories.OfferFactory(advertiser=advertiser)
+
+    response = send_postback({"offer_id": offer.pk, "aff_id": affiliate.pk}, token=None)
+
+    body, log = assert_refused(response, "invalid_token", 403)
+    assert "missing" in body["detail"]
+    assert_no_conversion()
+    assert trace_of(log) == trace_failing_at("invalid_token")
+    assert advertiser.security_token and advertiser.token_required
+
+
+def test_a_partner_id_postback_needs_the_token_even_when_a_manager_turned_the_requirement_off(send_postback):
+    offer = factories.OfferFactory(advertiser__token_required=False)
+    affiliate = factories.AffiliateFactory()
+
+    without = send_postback({"offer_id": offer.pk, "aff_id": affiliate.pk}, token=None)
+    assert_refused(without, "invalid_token", 403)
+    wrong = send_postback({"offer_id": offer.pk, "aff_id": affiliate.pk, "security_token": "guess"})
+    assert_refused(wrong, "invalid_token", 403)
+    right = send_postback({"offer_id": offer.pk, "aff_id": affiliate.pk})
+
+    assert right.status_code == 200
+    assert Conversion.objects.count() == 1
+
+
+def test_a_partner_id_postback_of_an_advertiser_without_a_token_is_refused(send_postback, affiliate):
+    offer = factories.OfferFactory(advertiser__token_required=False, advertiser__security_token="")
+
+    response = send_postback({"offer_id": offer.pk, "aff_id": affiliate.pk, "security_token": ""})
+
+    assert_refused(response, "invalid_token", 403)
+    assert_no_conversion()
 
 
 # --- ip_not_allowed --------------------------------------------------------------------------------------------
@@ -545,12 +598,50 @@ def test_the_same_conversion_unique_id_never_converts_twice_over_the_partner_id_
     assert Conversion.objects.count() == 1
 
 
-def test_a_different_conversion_unique_id_converts_the_same_transaction_again(send_postback, click):
+def test_a_different_conversion_unique_id_does_not_convert_the_same_transaction_again(send_postback, click):
+    first = send_postback({"transaction_id": click.transaction_id, "conversion_unique_id": "renewal-1"})
+    second = send_postback({"transaction_id": click.transaction_id, "conversion_unique_id": "renewal-2"})
+
+    assert first.status_code == 200
+    conversion = Conversion.objects.get()
+    body, _ = assert_refused(second, "duplicate", 409)
+    assert body["conversion_id"] == conversion.pk
+    assert conversion.conversion_unique_id == "renewal-1"
+
+
+def test_many_new_conversion_unique_ids_make_one_conversion_per_transaction_and_goal(send_postback, click):
+    goal = factories.GoalFactory(offer=click.offer, allow_multiple_conversions=False)
+
+    responses = [
+        send_postback({"transaction_id": click.transaction_id, "conversion_unique_id": f"order-{n}", **goal_param})
+        for goal_param in ({}, {"goal_id": goal.pk})
+        for n in range(5)
+    ]
+
+    assert [r.status_code for r in responses] == [200, 409, 409, 409, 409] * 2
+    assert Conversion.objects.filter(goal=None).count() == 1
+    assert Conversion.objects.filter(goal=goal).count() == 1
+
+
+def test_with_one_conversion_per_transaction_the_unique_id_does_not_deduplicate_across_clicks(send_postback, affiliate):
+    offer = factories.OfferFactory(allow_multiple_conversions=False)
+    clicks = factories.ClickFactory.create_batch(2, offer=offer, affiliate=affiliate)
+
+    responses = [send_postback({"transaction_id": c.transaction_id, "conversion_unique_id": "order-9"}) for c in clicks]
+
+    assert [r.status_code for r in responses] == [200, 200]
+    assert Conversion.objects.count() == 2
+
+
+def test_a_different_conversion_unique_id_converts_the_same_transaction_again_when_multiples_are_on(
+    send_postback, affiliate
+):
+    click = factories.ClickFactory(offer__allow_multiple_conversions=True, affiliate=affiliate)
+
     first = send_postback({"transaction_id": click.transaction_id, "conversion_unique_id": "renewal-1"})
     second = send_postback({"transaction_id": click.transaction_id, "conversion_unique_id": "renewal-2"})
 
     assert first.status_code == second.status_code == 200
-    assert first.json()["conversion_id"] != second.json()["conversion_id"]
     assert sorted(Conversion.objects.values_list("conversion_unique_id", flat=True)) == ["renewal-1", "renewal-2"]
 
 

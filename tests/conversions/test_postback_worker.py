@@ -9,6 +9,7 @@ from conversions.models import Conversion, PostbackDelivery
 from conversions.postback_urls import affiliate_postback_set
 from conversions.tasks import postback_sweep
 from tests import factories
+from tests.factories import SECURITY_TOKEN
 from tests.receiver import Receiver
 from tests.worker import wait_until
 
@@ -25,7 +26,11 @@ def convert(client, receiver):
     """An approved conversion of a click whose affiliate has a postback URL pointing at the receiver."""
     click = factories.ClickFactory()
     affiliate_postback_set(affiliate=click.affiliate, url=receiver.url("/pb?cid={conversion_id}&s={status}"))
-    response = client.get("/postback", {"transaction_id": click.transaction_id}, REMOTE_ADDR="192.0.2.10")
+    response = client.get(
+        "/postback",
+        {"security_token": SECURITY_TOKEN, "transaction_id": click.transaction_id},
+        REMOTE_ADDR="192.0.2.10",
+    )
     assert response.status_code == 200, response.content
     return Conversion.objects.get(click=click)
 

@@ -1,4 +1,5 @@
-"""Replaying a rejected postback after its cause was fixed (SPEC §5): same rules, same exactly-once guarantee."""
+"""Replaying a rejected postback after its cause was fixed (docs/postbacks.md#replay): same rules, same exactly-once
+guarantee."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ from offers.models import Offer, OfferAccess
 from partners.models import Affiliate
 from tests import factories
 from tests.conversions.conftest import ADVERTISER_IP, TRACE_ALL_PASSED, trace_failing_at, trace_of
+from tests.factories import SECURITY_TOKEN
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +48,7 @@ def test_replaying_a_postback_rejected_for_a_suspended_affiliate_after_reactivat
     assert replay.replay_of == rejected_log
     assert replay.verdict == PostbackLog.Verdict.APPROVED
     assert replay.conversion == conversion
-    assert replay.params == rejected_log.params
+    assert replay.params == {k: v for k, v in rejected_log.params.items() if k != "security_token"}
     assert replay.source_ip == ADVERTISER_IP
     assert replay.path == rejected_log.path
     assert trace_of(replay) == TRACE_ALL_PASSED
@@ -155,7 +157,10 @@ def test_a_postback_rejected_on_an_archived_offer_converts_when_replayed_after_u
 def test_a_replayed_aff_goal_postback_converts_its_goal(client, click):
     goal = factories.GoalFactory(offer=click.offer)
     set_affiliate_status(click.affiliate, Affiliate.Status.SUSPENDED)
-    client.get("/aff_goal", {"a": "lsr", "goal_id": goal.pk, "transaction_id": click.transaction_id})
+    client.get(
+        "/aff_goal",
+        {"security_token": SECURITY_TOKEN, "a": "lsr", "goal_id": goal.pk, "transaction_id": click.transaction_id},
+    )
     log = PostbackLog.objects.get()
     set_affiliate_status(click.affiliate, Affiliate.Status.ACTIVE)
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from conversions.models import Conversion, ConversionStatusChange, PostbackLog
 from partners.models import Affiliate
 from tests import factories
+from tests.factories import SECURITY_TOKEN
 from tests.portal import postback_log
 
 pytestmark = pytest.mark.django_db
@@ -169,7 +170,10 @@ def test_the_postback_log_filters_by_verdict_and_transaction(manager_client):
 def refused_postback(client, click):
     """A real postback, refused because the click's affiliate was suspended when it arrived."""
     Affiliate.objects.filter(pk=click.affiliate_id).update(status=Affiliate.Status.SUSPENDED)
-    response = client.get("/postback", {"transaction_id": click.transaction_id, "amount": "25", "adv_sub": "A-1"})
+    response = client.get(
+        "/postback",
+        {"security_token": SECURITY_TOKEN, "transaction_id": click.transaction_id, "amount": "25", "adv_sub": "A-1"},
+    )
     assert response.status_code == 403
     return PostbackLog.objects.get()
 
@@ -225,7 +229,7 @@ def test_a_replay_before_the_cause_is_fixed_is_rejected_again(manager_client, re
 
 
 def test_an_entry_refused_for_a_reason_only_the_sender_can_fix_has_no_replay(manager_client, client):
-    client.get("/postback", {"transaction_id": "f" * 32})
+    client.get("/postback", {"security_token": SECURITY_TOKEN, "transaction_id": "f" * 32})
     log = PostbackLog.objects.get()
 
     page = manager_client.get(f"/manage/postbacks/{log.pk}/")

@@ -90,10 +90,15 @@ def test_a_manager_creates_an_offer_and_sees_its_first_conversion(
     transaction_id = landed["tid"][0]
 
     # --- the advertiser's server reports the sale -----------------------------------------------------------
-    answer = page.request.get(f"{base}/postback?transaction_id={transaction_id}&amount=49.90&adv_sub=ORDER-1001")
+    token = offer.advertiser.security_token
+    answer = page.request.get(
+        f"{base}/postback?transaction_id={transaction_id}&amount=49.90&adv_sub=ORDER-1001&security_token={token}"
+    )
     assert answer.status == 200
     assert answer.json()["status"] == "approved"
-    refused = page.request.get(f"{base}/postback?transaction_id={transaction_id}&amount=49.90&adv_sub=ORDER-1001")
+    refused = page.request.get(
+        f"{base}/postback?transaction_id={transaction_id}&amount=49.90&adv_sub=ORDER-1001&security_token={token}"
+    )
     assert refused.status == 409
 
     # --- the manager finds the click, the conversion and the postbacks --------------------------------------

@@ -118,7 +118,10 @@ def test_an_affiliate_applies_is_approved_builds_a_link_and_sees_its_conversion(
     expect(shopper.get_by_role("heading", name="Acme landing")).to_be_visible()
     transaction_id = parse_qs(urlsplit(shopper.url).query)["tid"][0]
     shopper.close()
-    answer = page.request.get(f"{base}/postback?transaction_id={transaction_id}&amount=49.90&adv_sub=ORDER-1")
+    token = offer.advertiser.security_token
+    answer = page.request.get(
+        f"{base}/postback?transaction_id={transaction_id}&amount=49.90&adv_sub=ORDER-1&security_token={token}"
+    )
     assert answer.json()["status"] == "approved"
     rollups_rebuild()  # what the minutely job does
 

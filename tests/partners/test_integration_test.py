@@ -66,7 +66,15 @@ def test_the_postback_for_a_test_click_passes_every_rule_records_no_conversion_a
     client.force_login(advertiser_user)
     click, page_url = start(client, offer)
 
-    answer = client.get("/postback", {"transaction_id": click.transaction_id, "amount": "12.50", "adv_sub": "T-1"})
+    answer = client.get(
+        "/postback",
+        {
+            "transaction_id": click.transaction_id,
+            "amount": "12.50",
+            "adv_sub": "T-1",
+            "security_token": factories.SECURITY_TOKEN,
+        },
+    )
     results = client.get(page_url, {"part": "results"})
 
     assert answer.status_code == 200
@@ -99,7 +107,7 @@ def test_test_clicks_stay_out_of_reports(client, advertiser_user, offer):
     client.force_login(advertiser_user)
     click, _ = start(client, offer)
     factories.ClickFactory(offer=offer, created_at=click.created_at)  # one real click beside it
-    client.get("/postback", {"transaction_id": click.transaction_id})
+    client.get("/postback", {"transaction_id": click.transaction_id, "security_token": factories.SECURITY_TOKEN})
 
     rollups_rebuild()
 

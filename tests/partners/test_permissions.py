@@ -98,7 +98,8 @@ def test_no_manager_action_changes_anything_for_anyone_else(client, network, rol
     offer = Offer.objects.get(pk=network["offer"].pk)
     assert offer.status == Offer.Status.ACTIVE
     assert offer.advertiser.status == "active"
-    assert offer.advertiser.security_token == ""
+    assert offer.advertiser.security_token == factories.SECURITY_TOKEN
+    assert offer.advertiser.token_required is True
     assert offer.advertiser.signing_secret == ""
     assert Conversion.objects.get().status == Conversion.Status.APPROVED
     assert network["access"].__class__.objects.get().status == "approved"

@@ -1,6 +1,7 @@
 """The manager's advertiser and affiliate pages: create, edit, suspend; tokens, secrets, allowlists, partner IDs."""
 
 import pytest
+from django.db import IntegrityError
 
 from partners.models import Advertiser, Affiliate
 from tests import factories
@@ -81,6 +82,59 @@ def test_the_advertiser_page_shows_its_token_and_removing_it_clears_it(manager_c
     assert b"s3cret-token" in page.content
     advertiser.refresh_from_db()
     assert advertiser.security_token == ""
+
+
+def test_an_advertiser_created_in_the_portal_has_a_token_and_requires_it(manager_client):
+    manager_client.post("/manage/advertisers/new/", {"name": "Acme", "status": "active", "token_required": "on"})
+
+    advertiser = Advertiser.objects.get()
+    assert len(advertiser.security_token) >= 24
+    assert advertiser.token_required is True
+
+
+def test_removing_the_token_turns_its_requirement_off_and_the_page_warns(manager_client):
+    advertiser = factories.AdvertiserFactory()
+
+    manager_client.post(f"/manage/advertisers/{advertiser.pk}/token/clear/")
+    page = manager_client.get(f"/manage/advertisers/{advertiser.pk}/")
+    form = manager_client.get(f"/manage/advertisers/{advertiser.pk}/edit/")
+
+    advertiser.refresh_from_db()
+    assert (advertiser.security_token, advertiser.token_required) == ("", False)
+    assert b'id="token-warning"' in page.content
+    assert b'id="token-warning"' in form.content
+
+
+def test_generating_a_token_after_removing_it_requires_it_again(manager_client):
+    advertiser = factories.AdvertiserFactory(security_token="", token_required=False)
+
+    manager_client.post(f"/manage/advertisers/{advertiser.pk}/token/")
+    page = manager_client.get(f"/manage/advertisers/{advertiser.pk}/")
+
+    advertiser.refresh_from_db()
+    assert advertiser.security_token and advertiser.token_required is True
+    assert b'id="token-warning"' not in page.content
+
+
+def test_a_manager_turns_the_token_requirement_off_on_the_form_and_back_on(manager_client):
+    advertiser = factories.AdvertiserFactory()
+    fields = {"name": advertiser.name, "status": "active", "postback_ip_allowlist": ""}
+
+    manager_client.post(f"/manage/advertisers/{advertiser.pk}/edit/", fields)
+    advertiser.refresh_from_db()
+    off = (advertiser.token_required, advertiser.security_token)
+    page = manager_client.get(f"/manage/advertisers/{advertiser.pk}/")
+    manager_client.post(f"/manage/advertisers/{advertiser.pk}/edit/", {**fields, "token_required": "on"})
+    advertiser.refresh_from_db()
+
+    assert off == (False, factories.SECURITY_TOKEN)  # kept: partner-ID postbacks still use it
+    assert b'id="token-warning"' in page.content
+    assert advertiser.token_required is True
+
+
+def test_the_database_refuses_a_required_token_that_is_empty(db):
+    with pytest.raises(IntegrityError):
+        Advertiser.objects.create(name="Acme", security_token="", token_required=True)
 
 
 def test_rotating_the_signing_secret_keeps_the_previous_one_valid(manager_client):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from reports.export import report_csv_lines, safe_cell
-from reports.selectors import METRICS, ReportRow, report_totals
+from reports.selectors import METRIC_BY_KEY, METRICS, ReportRow, report_totals
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,36 @@ def test_the_csv_names_each_entity_by_label_and_id_when_grouped_by_one():
     table = parse(report_csv_lines(rows=rows, totals=[], columns=METRICS[:1], group_label="Offer", with_id=True))
 
     assert table == [["Offer", "ID", "Currency", "Clicks"], ["'@Offer", "7", "EUR", "1"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\n=1+1",
+        "\r=1+1",
+        " =1+1",
+        "\t=1+1",
+        '  \t=HYPERLINK("http://evil")',
+        " +1+2",
+        " -2+3",
+        " @SUM(A1)",
+        "\uff1d1+1",  # fullwidth =
+        "\uff0b1+1",  # fullwidth +
+        "\uff0d1+1",  # fullwidth -
+        "\uff20SUM(A1)",  # fullwidth @
+        " \uff1d1+1",
+        "|calc",
+        ";calc",
+        "\n",
+    ],
+)
+def test_text_that_a_spreadsheet_runs_after_whitespace_or_in_fullwidth_gets_a_leading_apostrophe(text):
+    assert safe_cell(text) == "'" + text
+
+
+def test_every_csv_cell_is_quoted_and_a_hostile_label_stays_one_neutralised_cell():
+    row = ReportRow(key="\n=1+1", label="\n=1+1", currency="EUR", clicks=3, payout=Decimal("6.00"), revenue=1)
+    columns = [METRIC_BY_KEY["clicks"], METRIC_BY_KEY["profit"]]
+    text = "".join(report_csv_lines(rows=[row], totals=[], columns=columns, group_label="Sub ID", with_id=False))
+    assert text.splitlines()[0] == '"Sub ID","Currency","Clicks","Profit"'
+    assert list(csv.reader(io.StringIO(text)))[1] == ["'\n=1+1", "EUR", "3", "-5.00"]

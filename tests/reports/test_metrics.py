@@ -1,4 +1,4 @@
-"""Every report metric (SPEC §8) on hand-made data, read through the rollups."""
+"""Every report metric (README.md, Reports) on hand-made data, read through the rollups."""
 
 from datetime import date
 from decimal import Decimal
@@ -86,7 +86,10 @@ def test_percent_payouts_from_real_postbacks_add_up_to_the_cent(client, manager)
     )
     for amount in ("19.99", "0.07", "1234.55"):
         click = factories.ClickFactory(offer=offer)
-        response = client.get("/postback", {"transaction_id": click.transaction_id, "amount": amount})
+        response = client.get(
+            "/postback",
+            {"transaction_id": click.transaction_id, "amount": amount, "security_token": factories.SECURITY_TOKEN},
+        )
         assert response.status_code == 200, response.content
     day = Conversion.objects.first().created_at.date()
 

@@ -1,5 +1,5 @@
-"""Who sees what (SPEC §8): affiliates their own rows with payout and never revenue; advertisers their own offers
-with revenue and never payout; managers everything."""
+"""Who sees what (README.md, Reports): affiliates their own rows with payout and never revenue; advertisers their own
+offers with revenue and never payout; managers everything."""
 
 from decimal import Decimal
 

@@ -1,5 +1,6 @@
 """Every refusal of a postback is logged with its reason: one PostbackLog row (what a manager reads) and a line in the
-application log (WARNING for refused credentials, INFO for the rest). One scenario per reason code of SPEC §5."""
+application log (WARNING for refused credentials, INFO for the rest). One scenario per reason code of
+docs/reason-codes.md."""
 
 import logging
 from datetime import timedelta
@@ -79,7 +80,7 @@ def test_there_is_a_scenario_for_every_reason_code():
 @pytest.mark.parametrize("reason", sorted(SCENARIOS))
 def test_every_refusal_writes_a_log_row_and_an_application_log_line_with_its_reason(client, reason, caplog):
     def send(params):
-        return client.get("/postback", params, REMOTE_ADDR=CALLER)
+        return client.get("/postback", {"security_token": factories.SECURITY_TOKEN, **params}, REMOTE_ADDR=CALLER)
 
     status = Reason(reason).http_status
     params = SCENARIOS[reason](send)
@@ -111,3 +112,32 @@ def test_the_application_log_never_holds_the_security_token(client, caplog):
 
     assert "postback refused: invalid_token" in caplog.text
     assert "t0k" not in caplog.text
+
+
+@pytest.mark.parametrize("token_required", [True, False])
+def test_a_partner_id_postback_without_token_or_signature_is_refused_and_logged_as_a_warning(
+    client, caplog, token_required
+):
+    offer = factories.OfferFactory(advertiser__token_required=token_required)
+    affiliate = factories.AffiliateFactory()
+
+    with caplog.at_level(logging.INFO, logger="conversions.postback_pipeline"):
+        response = client.get("/postback", {"offer_id": offer.pk, "aff_id": affiliate.pk}, REMOTE_ADDR=CALLER)
+
+    assert (response.status_code, response.json()["reason"]) == (403, "invalid_token")
+    log = PostbackLog.objects.get()
+    assert (log.verdict, log.reason, log.conversion) == ("rejected", "invalid_token", None)
+    [record] = [r for r in caplog.records if r.name == "conversions.postback_pipeline"]
+    assert record.levelno == logging.WARNING
+
+
+def test_a_json_body_nested_a_thousand_levels_deep_is_refused_and_logged(client, caplog):
+    body = "[" * 1000 + "]" * 1000
+
+    with caplog.at_level(logging.INFO, logger="conversions.postback_pipeline"):
+        response = client.post("/postback", body, content_type="application/json", REMOTE_ADDR=CALLER)
+
+    assert (response.status_code, response.json()["reason"]) == (400, "invalid_parameter")
+    log = PostbackLog.objects.get()
+    assert (log.verdict, log.reason, log.http_status, log.source_ip) == ("rejected", "invalid_parameter", 400, CALLER)
+    assert "postback refused: invalid_parameter" in caplog.text

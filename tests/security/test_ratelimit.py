@@ -51,7 +51,8 @@ def click(client, offer, affiliate, ip="198.51.100.7", **extra):
 
 
 def postback(client, click_row, ip="192.0.2.10", path="/postback"):
-    return client.get(path, {"transaction_id": click_row.transaction_id}, REMOTE_ADDR=ip)
+    params = {"transaction_id": click_row.transaction_id, "security_token": factories.SECURITY_TOKEN}
+    return client.get(path, params, REMOTE_ADDR=ip)
 
 
 # --- click ----------------------------------------------------------------------------------------------------

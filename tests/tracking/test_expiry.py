@@ -71,6 +71,10 @@ def test_a_postback_on_a_session_the_job_has_not_reached_yet_is_still_refused_as
     """The postback decides expiry by expires_at alone, whether or not the job has run."""
     click = click_ending(timedelta(seconds=1))
     assert not click.expired
-    response = client.get("/postback", {"transaction_id": click.transaction_id}, REMOTE_ADDR="192.0.2.10")
+    response = client.get(
+        "/postback",
+        {"transaction_id": click.transaction_id, "security_token": factories.SECURITY_TOKEN},
+        REMOTE_ADDR="192.0.2.10",
+    )
     assert response.status_code == 410
     assert response.json()["reason"] == "expired_transaction"

@@ -9,6 +9,7 @@ from django.db import close_old_connections
 
 from config.wsgi import application
 from conversions.models import Conversion, PostbackLog
+from tests.factories import SECURITY_TOKEN
 from tracking.models import Click
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,9 @@ def test_a_click_through_the_wsgi_entry_point_is_stored_and_redirected_without_p
 
 
 def test_a_postback_through_the_wsgi_entry_point_records_a_conversion(wsgi_get, click):
-    status, headers, body = wsgi_get("/postback", {"transaction_id": click.transaction_id, "amount": "10"})
+    status, headers, body = wsgi_get(
+        "/postback", {"transaction_id": click.transaction_id, "amount": "10", "security_token": SECURITY_TOKEN}
+    )
 
     assert status == 200
     assert headers["Content-Length"] == str(len(body))

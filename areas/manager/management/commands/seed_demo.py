@@ -263,11 +263,10 @@ def recurring_postbacks(rng, offer, affiliate, now):
     return postbacks
 
 
-def postback_send(postback):
-    """Send one postback through the real pipeline, as received at postback.at."""
-    outcome = postback_process(
-        request=PostbackRequest(params=postback.params, source_ip=ADVERTISER_IP, received_at=postback.at)
-    )
+def postback_send(postback, security_token):
+    """Send one postback through the real pipeline, as received at postback.at, with Acme's security token."""
+    params = {**postback.params, "security_token": security_token}
+    outcome = postback_process(request=PostbackRequest(params=params, source_ip=ADVERTISER_IP, received_at=postback.at))
     if outcome.status != "rejected" or outcome.reason == Reason.CAP_REACHED:
         # The pipeline dates a conversion by the wall clock; date it when it "happened", so reports
         # and daily caps see the history spread over the days.
@@ -296,8 +295,9 @@ def traffic_seed(manager, offers, affiliates, now):
         if converts:
             postbacks += postbacks_for(rng, click, order_no, now)
     postbacks += recurring_postbacks(rng, offers["Acme Store Sales"], affiliates["Deal Hunters"], now)
+    token = offers["Acme Store Sales"].advertiser.security_token
     for postback in sorted(postbacks, key=lambda p: p.at):
-        postback_send(postback)
+        postback_send(postback, token)
     conversions_review(manager, offers["Acme VIP Club"], now)
     return len(clicks)
 
@@ -331,8 +331,13 @@ class Command(BaseCommand):
         unconverted = Click.objects.filter(offer=offer, affiliate=affiliate, conversions__isnull=True)
         fresh = unconverted.order_by("-created_at").first()
         tid = fresh.transaction_id if fresh else "TRANSACTION_ID"
-        postback = f"{base}/postback?" + urlencode({"transaction_id": tid, "amount": "49.90", "adv_sub": "ORDER-1001"})
-        partner = f"{base}/postback?" + urlencode({"offer_id": offer.pk, "aff_id": affiliate.pk, "amount": "19.90"})
+        token = offer.advertiser.security_token
+        postback = f"{base}/postback?" + urlencode(
+            {"transaction_id": tid, "amount": "49.90", "adv_sub": "ORDER-1001", "security_token": token}
+        )
+        partner = f"{base}/postback?" + urlencode(
+            {"offer_id": offer.pk, "aff_id": affiliate.pk, "amount": "19.90", "security_token": token}
+        )
         logins = ", ".join(["acme"] + [username for _, username, _ in AFFILIATES])
         self.stdout.write(self.style.SUCCESS("Tally demo data is ready."))
         self.stdout.write(
@@ -344,6 +349,7 @@ class Command(BaseCommand):
                     f"  Tracking link:  {link}",
                     f"  Postback:       {postback}",
                     f"  Partner-ID:     {partner}",
+                    f"  Acme's security token (every postback carries it): {token}",
                     "  Passwords are set when a login is first created; an existing one keeps its own.",
                 ]
             )
