@@ -17,8 +17,8 @@ from conversions.models import Conversion, PostbackLog, UsedSignature
 from conversions.outbox import deliveries_record
 from conversions.params import Rejection, parse
 from conversions.reasons import Reason
-from core.db import insert_or_ignore, insert_pair_or_ignore
 from core.periods import period_starts
+from core.sql import insert_or_ignore, insert_pair_or_ignore
 from offers.models import Goal, Offer, OfferAccess, access_verdict, compute_amount
 from partners.models import Affiliate
 from tracking.models import Click
@@ -279,7 +279,7 @@ def _in_one_statement(p, ctx, replay_of):
 
 
 def _record_in_one_statement(request, p, ctx, trace, now):
-    """Insert the conversion and its log row in one statement (core.db.insert_pair_or_ignore): both or, when the
+    """Insert the conversion and its log row in one statement (core.sql.insert_pair_or_ignore): both or, when the
     unique constraints already hold a conversion for this postback, neither (then Rejection duplicate)."""
     manual = ctx.offer.conversion_approval == Offer.Approval.MANUAL
     status = Conversion.Status.PENDING if manual else Conversion.Status.APPROVED

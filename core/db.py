@@ -1,9 +1,5 @@
 from django.db import models
 
-# The conflict-ignoring inserts moved to core.sql (all hand-written SQL is there); this name stays until
-# conversions/postback_pipeline.py imports them from core.sql.
-from core.sql import insert_or_ignore, insert_pair_or_ignore  # noqa: F401
-
 
 class TimestampedModel(models.Model):
     """Abstract base: when a row was made (indexed, most lists sort by it) and last changed."""
