@@ -1,5 +1,5 @@
 """What every REST API resource shares (SPEC §9): role-scoped querysets, manager-only writes, fields that depend
-on who asks, and service refusals answered as 400.
+on who asks, service refusals answered as 400, and no access for a pending or suspended partner's users.
 
 A viewset names its selector (`selector = offer_list`): every read goes through it, so an object outside the
 caller's scope is simply not found (404, never 403). Writes call the app's services, never model methods.
@@ -12,7 +12,7 @@ from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 
-from core.roles import Role, role_of
+from core.roles import Role, inactive_partner_of, role_of
 
 # Response fields that some roles never receive, by schema component name ("Offer": {"revenue", ...}).
 # Filled by RoleFieldsMixin; the schema marks these optional, because they are absent for those roles.
@@ -90,7 +90,27 @@ class ManagerWrites(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or role_of(request.user) == Role.MANAGER
 
 
-class ScopedViewSet(viewsets.GenericViewSet):
+class ActivePartner(permissions.BasePermission):
+    """Not a user of a pending or suspended affiliate or advertiser. Its area shows such a user only where the
+    account stands (areas/affiliate/views.py), so every API resource answers 403 until a manager activates it."""
+
+    def has_permission(self, request, view):
+        partner = inactive_partner_of(request.user)
+        if partner is None:
+            return True
+        kind = partner._meta.verbose_name
+        self.message = f"This {kind} account is {partner.status}: the API opens once a network manager activates it."
+        return False
+
+
+class BaseViewSet(viewsets.GenericViewSet):
+    """What every /api/v1/ viewset derives from: ActivePartner comes first, before the viewset's own permissions."""
+
+    def get_permissions(self):
+        return [ActivePartner(), *super().get_permissions()]
+
+
+class ScopedViewSet(BaseViewSet):
     """Rows come from `selector(user=request.user)`, in a fixed `ordering` (stable pages). Bodies are JSON."""
 
     selector = None

@@ -33,3 +33,12 @@ def advertiser_of(user):
     """The advertiser this user belongs to, or None."""
     membership = getattr(user, "membership", None) if user.is_authenticated else None
     return membership.advertiser if membership and membership.advertiser_id else None
+
+
+def inactive_partner_of(user):
+    """The pending or suspended affiliate or advertiser this user belongs to, or None (an active partner, a
+    manager, a user of no partner). Such a user's area shows only where its account stands, and the API refuses it."""
+    if role_of(user) not in (Role.AFFILIATE, Role.ADVERTISER):
+        return None
+    partner = affiliate_of(user) or advertiser_of(user)
+    return None if partner.is_active else partner

@@ -3,13 +3,15 @@
 import csv
 from decimal import Decimal
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such text gets a leading '.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell starting with one of these as a formula, or as a command (CSV injection, as OWASP lists
+# them): = + - @, tab, carriage return, line feed, the fullwidth ＝ ＋ － ＠, and | and ;. Such text gets a leading '.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20", "|", ";")
 
 
 def safe_cell(value):
-    """A value as CSV text. Text that a spreadsheet would run as a formula is neutralised with a leading
-    apostrophe; numbers Tally computed (a negative profit is "-5.00") stay numbers."""
+    """A value as CSV text. Text that a spreadsheet would run as a formula, also after leading whitespace
+    (" =1+1"), is neutralised with a leading apostrophe; numbers Tally computed (a negative profit is "-5.00") stay
+    numbers."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -17,7 +19,7 @@ def safe_cell(value):
     if isinstance(value, int | Decimal):
         return str(value)
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS) else text
 
 
 class _Echo:
@@ -29,7 +31,7 @@ class _Echo:
 
 def report_csv_lines(*, rows, totals, columns, group_label, with_id):
     """Yield the CSV lines: a header, one line per row, then the total line(s)."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)  # every cell in double quotes, as OWASP advises
     header = [group_label] + (["ID"] if with_id else []) + ["Currency"] + [metric.label for metric in columns]
     yield writer.writerow(header)
     for row in [*rows, *totals]:

@@ -1,11 +1,16 @@
 import django_filters
 
 from core.filters import CreatedRangeFilterSet, scoped
+from core.roles import Role, role_of
 from offers.models import Offer
 from offers.selectors import offer_list
 from partners.models import Affiliate
 from partners.selectors import affiliate_list
 from tracking.models import Click
+
+# What an affiliate put on its own link to track its own traffic: an advertiser sees none of it, neither on its pages
+# (they show a click's transaction ID, offer, partner ID and time) nor through the API, and can't filter by it.
+AFFILIATE_PRIVATE = ("aff_sub", "aff_sub2", "aff_sub3", "aff_sub4", "aff_sub5", "source", "aff_click_id")
 
 
 class ClickFilter(CreatedRangeFilterSet):
@@ -18,3 +23,9 @@ class ClickFilter(CreatedRangeFilterSet):
     class Meta:
         model = Click
         fields = ["offer", "affiliate", "transaction_id", "aff_sub", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if role_of(getattr(self.request, "user", None)) == Role.ADVERTISER:
+            for name in AFFILIATE_PRIVATE:
+                self.filters.pop(name, None)

@@ -1,8 +1,8 @@
 """The advertiser's report: traffic and conversions on its own offers."""
 
-from core.permissions import AdvertiserRequiredMixin
+from areas.advertiser.views import AdvertiserAreaMixin
 from reports.views import ReportView as BaseReportView
 
 
-class ReportView(AdvertiserRequiredMixin, BaseReportView):
+class ReportView(AdvertiserAreaMixin, BaseReportView):
     audience = "advertiser"

@@ -1,8 +1,8 @@
 """The affiliate's report: its own traffic and earnings."""
 
-from core.permissions import AffiliateRequiredMixin
+from areas.affiliate.views import AffiliateAreaMixin
 from reports.views import ReportView as BaseReportView
 
 
-class ReportView(AffiliateRequiredMixin, BaseReportView):
+class ReportView(AffiliateAreaMixin, BaseReportView):
     audience = "affiliate"

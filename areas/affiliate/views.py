@@ -1,7 +1,8 @@
 """The affiliate area (/affiliate/): an affiliate's own dashboard, offers, tracking links, postback settings and
-conversions (SPEC §1). One module per audience (this one, advertiser_views.py) rather than pages spread over each
-app's views.py: an area is read and changed as a whole, and every page here shares one scoping rule — the
-signed-in user's affiliate, through the role-scoped selectors — and one gate (an approved, active affiliate).
+conversions (README.md, Affiliates and advertisers). One module per audience (areas/affiliate, areas/advertiser,
+areas/manager) rather than pages spread over each app's views.py: an area is read and changed as a whole, and every page
+here shares one scoping rule — the signed-in user's affiliate, through the role-scoped selectors — and one gate (an
+approved, active affiliate).
 
 Affiliates see payout, never revenue, adv_sub or anything of another affiliate. Objects outside their scope are
 404, never 403, so IDs can't be probed.
@@ -36,7 +37,7 @@ from offers.selectors import offer_access_list, offer_list
 from offers.services import offer_access_request
 from reports.selectors import report_daily_series, report_rows, report_totals, rollups_current_until
 
-# What each postback macro holds (SPEC §4), shown next to the postback URL field.
+# What each postback macro holds (docs/affiliate-postbacks.md#macros), shown next to the postback URL field.
 MACRO_HELP = {
     "transaction_id": "the click's transaction ID",
     "affiliate_id": "your partner ID",

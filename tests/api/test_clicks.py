@@ -46,6 +46,33 @@ def test_an_advertiser_sees_clicks_on_its_offers(api, network):
     assert api("advertiser").get(f"{URL}{network.click_b.transaction_id}/").status_code == 404
 
 
+def test_an_advertiser_sees_no_affiliate_private_tracking_values_of_a_click(api, network):
+    click = network.click_a
+    click.source, click.aff_click_id, click.aff_sub2 = "newsletter-june", "AFF-CLICK-42", "creative-7"
+    click.save()
+    private = {"aff_sub", "aff_sub2", "aff_sub3", "aff_sub4", "aff_sub5", "source", "aff_click_id"}
+    row = api("advertiser").get(f"{URL}{click.transaction_id}/").json()
+    assert set(row) == FIELDS - private
+    assert (row["transaction_id"], row["offer"], row["affiliate"]) == (
+        click.transaction_id,
+        network.public.pk,
+        network.aff_a.pk,
+    )
+    listed = api("advertiser").get(URL).content
+    for value in (b"newsletter-june", b"AFF-CLICK-42", b"creative-7", b"news"):
+        assert value not in listed
+    # The affiliate and the manager still see them.
+    assert api("affiliate_a").get(f"{URL}{click.transaction_id}/").json()["source"] == "newsletter-june"
+    assert api("manager").get(f"{URL}{click.transaction_id}/").json()["aff_click_id"] == "AFF-CLICK-42"
+
+
+def test_an_advertiser_cannot_probe_affiliate_private_values_through_filters(api, network):
+    everything = {network.click_a.transaction_id}
+    assert ids(api("advertiser").get(URL, {"aff_sub": "no-such-sub"}), "transaction_id") == everything
+    assert ids(api("advertiser").get(URL, {"source": "no-such-source"}), "transaction_id") == everything
+    assert ids(api("affiliate_a").get(URL, {"aff_sub": "no-such-sub"}), "transaction_id") == set()
+
+
 def test_anonymous_callers_are_refused(api, network):
     assert api("anonymous").get(URL).status_code == 401
 

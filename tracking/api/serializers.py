@@ -1,12 +1,17 @@
-"""Clicks (sessions) as the API shows them (SPEC §9): no IP address or user agent, only what links carried."""
+"""Clicks as the API shows them (SPEC §9): no IP address or user agent, only what links carried."""
 
 from rest_framework import serializers
 
+from core.api import RoleFieldsMixin
+from core.roles import Role
+from tracking.filters import AFFILIATE_PRIVATE
 from tracking.models import Click
 
 
-class ClickSerializer(serializers.ModelSerializer):
+class ClickSerializer(RoleFieldsMixin, serializers.ModelSerializer):
     """One click through a tracking link, known by its `transaction_id`."""
+
+    hidden_from = dict.fromkeys(AFFILIATE_PRIVATE, (Role.ADVERTISER,))
 
     class Meta:
         model = Click
