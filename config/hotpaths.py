@@ -10,8 +10,11 @@ from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
 from django.utils.module_loading import import_string
 
-HOT_PATHS = frozenset({"/click", "/aff_c", "/postback", "/aff_lsr", "/aff_goal"})
+# Plus the probes and the Prometheus scrape (core/health.py, operations/views.py): no session or login either.
+HOT_PATHS = frozenset({"/click", "/aff_c", "/postback", "/aff_lsr", "/aff_goal", "/healthz", "/readyz", "/metrics"})
 HOT_PATH_MIDDLEWARE = (
+    # The request ID of the log lines (core/logs.py): a postback's affiliate delivery task logs under it too.
+    "core.logs.request_id_middleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
 )

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from conversions.postback_pipeline import PostbackRequest, postback_process
+from core import metrics
 from core.http import client_ip
 from core.ratelimit import request_limited, too_many_requests
 
@@ -60,10 +61,12 @@ def _rate_limited(retry_after, hasoffers):
     return too_many_requests(response, retry_after)
 
 
+@metrics.timed(metrics.POSTBACK_SECONDS)
 def _handle(request, *, hasoffers=False, goal_required=False):
     ip = client_ip(request)
     retry_after = request_limited("postback", ip, limit=settings.TALLY_POSTBACK_RATE_LIMIT)
     if retry_after:
+        metrics.postback_counted("rejected", "rate_limited")
         return _rate_limited(retry_after, hasoffers)
     params, payload = _params(request)
     request_info = PostbackRequest(
@@ -78,6 +81,7 @@ def _handle(request, *, hasoffers=False, goal_required=False):
         goal_required=goal_required,
     )
     outcome = postback_process(request=request_info)
+    metrics.postback_counted(outcome.status, outcome.reason)
     return _respond(request, outcome, hasoffers)
 
 

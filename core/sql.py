@@ -8,6 +8,7 @@ builders), not on every request: the ORM's compilation took more time than the q
 """
 
 import functools
+import os
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
@@ -326,3 +327,38 @@ def analyze(*models):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(m._meta.db_table) for m in models)}")
+
+
+# --- Operations: readiness and disk use -------------------------------------------------------------------------
+
+
+def database_ping(using=DEFAULT_DB_ALIAS):
+    """`SELECT 1` on this thread's connection to `using` (readiness, core/health.py): raises if it can't."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def largest_tables(limit=10, using=DEFAULT_DB_ALIAS):
+    """[(table, bytes)] of the biggest tables, largest first: PostgreSQL's pg_total_relation_size (the table with
+    its indexes and TOAST) in the current schema. On SQLite there is no size per table: one entry, the database
+    file with its write-ahead log (`<name>` and `<name>-wal`)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.relname, pg_total_relation_size(c.oid) AS size FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema() ORDER BY size DESC LIMIT %s",
+                [limit],
+            )
+            return [(name, int(size)) for name, size in cursor.fetchall()]
+    if connection.vendor == "sqlite":
+        name = str(connection.settings_dict["NAME"])
+        files = [path for path in (name, f"{name}-wal") if os.path.isfile(path)]
+        if not files:  # an in-memory database (the tests')
+            return []
+        return [
+            (os.path.basename(name) + (" (with its WAL)" if len(files) > 1 else ""), sum(map(os.path.getsize, files)))
+        ]
+    return []

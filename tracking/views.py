@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect
 from django.utils.http import MAX_URL_REDIRECT_LENGTH
 from django.views.decorators.http import require_safe
 
+from core import metrics
 from core.http import client_ip, plain_page
 from core.ratelimit import request_limited, too_many_requests
 from offers.macros import fill
@@ -55,19 +56,22 @@ def _paused(offer):
 
 
 @require_safe
+@metrics.timed(metrics.CLICK_SECONDS)
 def click(request):
     ip = client_ip(request)
     retry_after = request_limited("click", ip, limit=settings.TALLY_CLICK_RATE_LIMIT)
     if retry_after:
         page = plain_page(429, "Too many requests", "Too many clicks from this address. Try again shortly.")
-        return too_many_requests(page, retry_after)
+        return metrics.click_refused("rate_limited", too_many_requests(page, retry_after))
     params = request.GET
     offer_id, aff_id = _parse_id(params.get("offer_id")), _parse_id(params.get("aff_id"))
     if offer_id is None or aff_id is None:
-        return plain_page(404, "Link not found", "This tracking link is missing a valid offer_id or aff_id.")
+        return metrics.click_refused(
+            "bad_link", plain_page(404, "Link not found", "This tracking link is missing a valid offer_id or aff_id.")
+        )
     subs, problem = _sub_values(params)
     if subs is None:
-        return plain_page(400, "Bad tracking link", problem)
+        return metrics.click_refused("bad_link", plain_page(400, "Bad tracking link", problem))
 
     # The database being down (DATABASE_DOWN) costs the click, not the shopper's visit: tracking/outage.py.
     database_error = None
@@ -76,16 +80,22 @@ def click(request):
     except DATABASE_DOWN as error:
         database_error, route = error, click_route_last_seen(offer_id=offer_id, aff_id=aff_id)
         if route is None:
-            return unavailable(request, offer_id=offer_id, aff_id=aff_id, error=error)
+            return metrics.click_refused(
+                "database_down", unavailable(request, offer_id=offer_id, aff_id=aff_id, error=error)
+            )
     if route is None:
-        return plain_page(404, "Link not found", "No such offer or affiliate.")
+        return metrics.click_refused("not_found", plain_page(404, "Link not found", "No such offer or affiliate."))
     offer = route.offer
     if not route.affiliate.is_active:
-        return plain_page(403, "Link not active", "This affiliate is not active.")
+        return metrics.click_refused(
+            "affiliate_inactive", plain_page(403, "Link not active", "This affiliate is not active.")
+        )
     if not route.may_run:
-        return plain_page(403, "Link not active", "This affiliate may not run this offer.")
+        return metrics.click_refused(
+            "not_allowed", plain_page(403, "Link not active", "This affiliate may not run this offer.")
+        )
     if offer.status != Offer.Status.ACTIVE or offer.advertiser.status != offer.advertiser.Status.ACTIVE:
-        return _paused(offer)
+        return metrics.click_refused("offer_paused", _paused(offer))
 
     # The transaction ID and time are fixed first, so the landing URL is filled once, measured, and only then
     # is the click stored: a click is never stored for a URL Django would refuse to redirect to.
@@ -99,7 +109,9 @@ def click(request):
     )
     landing_url = fill(offer.destination_url, click.macro_values())
     if len(landing_url) > MAX_URL_REDIRECT_LENGTH:
-        return plain_page(400, "Bad tracking link", "The sub IDs make the landing URL too long.")
+        return metrics.click_refused(
+            "bad_link", plain_page(400, "Bad tracking link", "The sub IDs make the landing URL too long.")
+        )
     if request.method == "HEAD":
         # Link checkers and previews: the answer a GET would get, but no click, so no transaction ID either.
         return HttpResponseRedirect(untracked_landing_url(click))
@@ -109,5 +121,6 @@ def click(request):
         except DATABASE_DOWN as error:
             database_error = error
         else:
+            metrics.CLICKS_STORED.inc()
             return HttpResponseRedirect(landing_url)
-    return untracked_redirect(click, database_error)
+    return metrics.click_refused("database_down", untracked_redirect(click, database_error))

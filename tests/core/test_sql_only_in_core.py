@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["config", "core", "areas", "partners", "offers", "tracking", "conversions", "reports"]
+PACKAGES = ["config", "core", "areas", "partners", "offers", "tracking", "conversions", "reports", "operations"]
 ALLOWED = ROOT / "core" / "sql.py"
 CALLS = {"cursor", "raw", "extra"}  # the methods that run or inject hand-written SQL: .cursor(), .raw(), .extra()
 
