@@ -11,6 +11,13 @@ def sign(secret, payload, timestamp=None):
     return f"t={timestamp},v1={digest}"
 
 
+def sign_with(secrets, payload, timestamp=None):
+    """One header signed by each secret: `t=<unix>,v1=<first>,v1=<second>` (a verifier holding any one accepts it)."""
+    timestamp = int(time.time()) if timestamp is None else int(timestamp)
+    signatures = "".join(f",v1={sign(secret, payload, timestamp).partition(',v1=')[2]}" for secret in secrets)
+    return f"t={timestamp}{signatures}"
+
+
 def _fields(header):
     """(timestamp, [v1 values]) of a header, or None when it is malformed."""
     fields = {}

@@ -8,10 +8,12 @@ caller's scope is simply not found (404, never 403). Writes call the app's servi
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 
+from core.authentication import BearerTokenAuthentication
 from core.roles import Role, inactive_partner_of, role_of
 
 # Response fields that some roles never receive, by schema component name ("Offer": {"revenue", ...}).
@@ -54,6 +56,21 @@ class RoleFieldsMixin:
                 if role in roles:
                     fields.pop(name, None)
         return fields
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's `bearerAuth` security scheme (HTTP bearer), beside drf-spectacular's `tokenAuth` for `Token`."""
+
+    target_class = BearerTokenAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The API token (`manage.py drf_create_token <username>`) as `Authorization: Bearer <key>`; "
+            "`Authorization: Token <key>` (tokenAuth) is the same token.",
+        }
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
@@ -124,6 +141,20 @@ class ScopedViewSet(BaseViewSet):
     @property
     def role(self):
         return role_of(self.request.user)
+
+
+def schema_response_fields_required(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every property of a response component is `required`.
+
+    DRF renders every readable field of a serializer, null or not, so an answer never lacks one; drf-spectacular
+    marks only read-only and input-required fields, which left `Conversion.status` (a field with a default) optional
+    and generated clients typing it "maybe missing". Request components (…Request, with COMPONENT_SPLIT_REQUEST) keep
+    their own rules. Runs before schema_role_fields_optional, which frees the fields some roles never receive."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") or "properties" not in schema:
+            continue
+        schema["required"] = sorted(set(schema.get("required", [])) | set(schema["properties"]))
+    return result
 
 
 def schema_role_fields_optional(result, generator, request, public):

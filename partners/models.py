@@ -1,10 +1,12 @@
 import ipaddress
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.db import TimestampedModel
 
@@ -23,6 +25,10 @@ def validate_ip_allowlist(value):
             ipaddress.ip_network(str(entry), strict=False)
         except ValueError as exc:
             raise ValidationError(f"{entry!r} is not an IP address or CIDR network.") from exc
+
+
+# After an affiliate's postback secret is rotated, postbacks carry a signature with the previous one too for this long.
+POSTBACK_SECRET_GRACE = timedelta(days=7)
 
 
 def new_secret():
@@ -103,8 +109,12 @@ class Affiliate(TimestampedModel):
     # The network's own test publisher: advertisers' live integration tests make their clicks through it. Its clicks
     # stay out of reports and postbacks for them run every rule but record no conversion (like test=1).
     is_test = models.BooleanField(default=False, editable=False)
-    # Signs the postbacks Tally sends to this affiliate (X-Tally-Signature).
+    # Signs the postbacks Tally sends to this affiliate (X-Tally-Signature). After a rotation the previous secret
+    # signs too (a second v1= in the header) for POSTBACK_SECRET_GRACE, so the affiliate's verifier keeps working
+    # with either until it has the new one.
     postback_secret = models.CharField(max_length=128, default=new_secret)
+    postback_secret_previous = models.CharField(max_length=128, blank=True)
+    postback_secret_rotated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -120,6 +130,19 @@ class Affiliate(TimestampedModel):
     @property
     def is_active(self):
         return self.status == PartnerStatus.ACTIVE
+
+    def postback_grace_ends_at(self):
+        """When the previous postback secret stops signing, or None when there is none."""
+        if not self.postback_secret_previous or self.postback_secret_rotated_at is None:
+            return None
+        return self.postback_secret_rotated_at + POSTBACK_SECRET_GRACE
+
+    def postback_signing_secrets(self, now=None):
+        """The secrets that sign a postback sent now: the current one, then the previous during the grace period."""
+        ends_at = self.postback_grace_ends_at()
+        if ends_at is not None and (now or timezone.now()) < ends_at:
+            return [self.postback_secret, self.postback_secret_previous]
+        return [self.postback_secret]
 
 
 class Membership(TimestampedModel):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core.db import assign_and_save
 from partners import emails
-from partners.models import Advertiser, Affiliate, Membership, PartnerStatus, new_security_token
+from partners.models import Advertiser, Affiliate, Membership, PartnerStatus, new_secret, new_security_token
 from partners.tokens import invitation_path
 
 ADVERTISER_FIELDS = {"name", "status", "security_token", "token_required", "postback_ip_allowlist", "require_signature"}
@@ -58,6 +58,20 @@ def advertiser_rotate_signing_secret(*, advertiser) -> Advertiser:
     advertiser.signing_secret = secrets.token_urlsafe(32)
     advertiser.save(update_fields=["signing_secret", "signing_secret_previous", "updated_at"])
     return advertiser
+
+
+@transaction.atomic
+def affiliate_rotate_postback_secret(*, affiliate) -> Affiliate:
+    """A new postback secret. The current one becomes the previous: for POSTBACK_SECRET_GRACE postbacks are signed
+    with both (two v1= in X-Tally-Signature), so the affiliate's verifier accepts them with either secret."""
+    locked = Affiliate.objects.select_for_update().get(pk=affiliate.pk)
+    locked.postback_secret_previous = locked.postback_secret
+    locked.postback_secret = new_secret()
+    locked.postback_secret_rotated_at = timezone.now()
+    locked.save(
+        update_fields=["postback_secret", "postback_secret_previous", "postback_secret_rotated_at", "updated_at"]
+    )
+    return locked
 
 
 @transaction.atomic

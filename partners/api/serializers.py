@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from core.api import RoleFieldsMixin
+from core.api import ROLE_HIDDEN_FIELDS, RoleFieldsMixin
 from core.roles import Role
 from partners.models import Advertiser, Affiliate, validate_ip_allowlist
 
@@ -35,6 +35,10 @@ class AdvertiserSerializer(RoleFieldsMixin, serializers.ModelSerializer):
         elif self.role is not None:
             fields["security_token"].read_only = True
         return fields
+
+
+# Managers write the security token but never read it back: their answers lack it, so the schema keeps it optional.
+ROLE_HIDDEN_FIELDS.setdefault("Advertiser", set()).add("security_token")
 
 
 class AffiliateSerializer(RoleFieldsMixin, serializers.ModelSerializer):

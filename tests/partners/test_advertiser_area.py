@@ -46,7 +46,7 @@ def test_the_offer_page_gives_the_transaction_id_postback_in_every_language_with
     assert response.context["postback_url"] == expected
     snippets = {s.key: s.text for s in response.context["call_snippets"]}
     assert set(snippets) == {"curl", "php", "python", "node"}
-    assert snippets["curl"] == f"curl -sS '{expected}'\n"
+    assert snippets["curl"] == f"curl -sS -w ' %{{http_code}}\\n' '{expected}'\n"
     assert "'security_token' => 'tok-Acme_123'," in snippets["php"]
     assert "'transaction_id' => $transactionId," in snippets["php"]
     assert '"security_token": "tok-Acme_123",' in snippets["python"]
@@ -66,7 +66,7 @@ def test_the_partner_id_snippets_name_the_offer_and_the_affiliate_placeholder(si
 
     assert response.context["postback_url"] == (
         f"http://testserver/postback?offer_id={offer.pk}&aff_id=AFFILIATE_ID&amount=AMOUNT&adv_sub=ORDER_ID"
-        "&security_token=tok-Acme_123"
+        "&conversion_unique_id=UNIQUE_ID&security_token=tok-Acme_123"
     )
     [row] = response.context["goals"]
     assert row["url"].endswith(f"&goal_id={goal.pk}&security_token=tok-Acme_123")
