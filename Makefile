@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test lint setup browser bench assets
+.PHONY: run test quick lint setup browser integration-tools bench assets
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,14 +38,27 @@ lint: $(STAMP)
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-test: lint browser assets
+# What tests/integrations runs the advertisers' postback snippets and the affiliates' verifier examples with.
+integration-tools:
+	command -v php >/dev/null || (apt-get update && apt-get install -y php-cli)
+	command -v node >/dev/null || (apt-get update && apt-get install -y nodejs)
+	command -v curl >/dev/null || (apt-get update && apt-get install -y curl)
+
+test: lint browser integration-tools assets
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The everyday loop: no lint, no browser (e2e) and no real-worker (worker) tests, on SQLite whatever DATABASE_URL
+# says (tests marked postgres skip there). `make quick PYTEST_ARGS=tests/tracking` runs one folder.
+quick: $(STAMP)
+	DATABASE_URL=sqlite:///$(CURDIR)/var/tally.sqlite3 $(BIN)/pytest -m "not e2e and not worker" $(PYTEST_ARGS)
 
 run: $(STAMP) assets
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	# web, Celery worker and beat together (Procfile.dev); `make run ADDR=127.0.0.1:8080` moves the web server
-	ADDR=$(ADDR) $(BIN)/honcho -f Procfile.dev start
+	$(BIN)/python manage.py seed_demo --base-url http://$(ADDR)
+	# web, Celery worker and beat together (Procfile.dev); `make run ADDR=127.0.0.1:8080` moves the web server.
+	# Ctrl-C is how it stops: honcho stops the three and exits 130, which is no error here. The trap keeps this
+	# shell alive until honcho is done (make, interrupted too, then just stops quietly).
+	trap true INT; ADDR=$(ADDR) $(BIN)/honcho -f Procfile.dev start || [ $$? -eq 130 ]
 
 # Hot-path benchmark (bench/run.py, not part of `make test`): clicks and postbacks as ratios to a reference app, in one
 # run on PostgreSQL. Installs gunicorn (the `bench` extra) and Debian's wrk when missing. `make bench BENCH_ARGS=--sweep`

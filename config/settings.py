@@ -59,11 +59,15 @@ INSTALLED_APPS = [
     "tracking",
     "conversions",
     "reports",
+    # Heartbeats and periodic task runs, the system page's and /metrics' reads (README, Operations).
+    "operations",
     # Audience areas: pages, forms and URLs per audience; the manager area also holds seed_demo.
     "areas.manager",
 ]
 
 MIDDLEWARE = [
+    # A request ID for the log lines of the request and of the tasks it causes (core/logs.py).
+    "core.logs.request_id_middleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
@@ -142,8 +146,9 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The sign-in lockout (config/lockout.py) is a gate in front of Django's ModelBackend.
-AUTHENTICATION_BACKENDS = ["core.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+# The sign-in lockout (core/lockout.py) is a gate in front of Django's ModelBackend, here its subclass that takes a
+# username or an e-mail address.
+AUTHENTICATION_BACKENDS = ["core.lockout.LockoutBackend", "core.lockout.UsernameOrEmailBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -180,6 +185,8 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="tally@localho
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        # The same token as `Authorization: Bearer <key>`, what generated OpenAPI clients send by default.
+        "core.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -193,7 +200,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tally API",
     "DESCRIPTION": "Advertisers, affiliates, offers, clicks, conversions and reports of a Tally network. "
-    "Authenticate with `Authorization: Token <key>` (`manage.py drf_create_token <username>`) or a portal session.",
+    "Authenticate with `Authorization: Bearer <key>` or `Authorization: Token <key>` (the same token: "
+    "`manage.py drf_create_token <username>`), or a portal session.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
@@ -210,6 +218,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema_response_fields_required",
         "core.api.schema_role_fields_optional",
         "core.api.schema_error_responses",
     ],
@@ -321,6 +330,11 @@ TALLY_POSTBACK_READ_TIMEOUT = env.float("TALLY_POSTBACK_READ_TIMEOUT", default=5
 TALLY_POSTBACK_MAX_RESPONSE_BYTES = env.int("TALLY_POSTBACK_MAX_RESPONSE_BYTES", default=4096)
 # Lets postbacks reach 127.0.0.1/::1. For tests and local experiments only: never in production.
 TALLY_POSTBACK_ALLOW_LOOPBACK = env.bool("TALLY_POSTBACK_ALLOW_LOOPBACK", default=False)
+# Pass the advertiser's values (the sale `amount`, the order reference `adv_sub`) to affiliates' postbacks as macros.
+TALLY_PASS_ADVERTISER_VALUES = env.bool("TALLY_PASS_ADVERTISER_VALUES", default=False)
+# The terms and conditions at /terms/ (which sign-up asks to accept): a UTF-8 text file; empty: the template
+# registration/terms_text.html.
+TALLY_TERMS_FILE = env.str("TALLY_TERMS_FILE", default="")
 
 # Outgoing postbacks (slow network I/O) have a queue of their own; a worker started without -Q takes both.
 CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in ("celery", "postbacks")]
@@ -348,9 +362,47 @@ CELERY_BEAT_SCHEDULE["tracking-sessions-expire"] = {
     "options": {"expires": 14 * 60},
 }
 
+# Beat's heartbeat and the worker's (operations.tasks.heartbeat; the system page): every minute (cron * * * * *).
+CELERY_BEAT_SCHEDULE["operations-heartbeat"] = {
+    "task": "operations.tasks.heartbeat",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+
+# --- Operations: health, metrics, the system page, logs (README, Operations) ------------------------------------
+# /readyz: seconds each of the database, cache and broker has to answer.
+TALLY_READINESS_TIMEOUT = env.float("TALLY_READINESS_TIMEOUT", default=2.0)
+# /metrics is readable from these addresses or CIDR networks (loopback by default), or anywhere with
+# `Authorization: Bearer <TALLY_METRICS_TOKEN>` when that is set. Multiprocess mode: PROMETHEUS_MULTIPROC_DIR.
+TALLY_METRICS_ALLOW = env.list("TALLY_METRICS_ALLOW", default=["127.0.0.0/8", "::1"])
+for _network in TALLY_METRICS_ALLOW:
+    ipaddress.ip_network(_network, strict=False)  # a malformed entry stops Tally at start
+TALLY_METRICS_TOKEN = env.str("TALLY_METRICS_TOKEN", default="")
+if env.str("PROMETHEUS_MULTIPROC_DIR", default=""):
+    Path(env.str("PROMETHEUS_MULTIPROC_DIR")).mkdir(parents=True, exist_ok=True)
+# The system page turns red when the worker or beat has not been seen (or a periodic task is late) for this long,
+# when the oldest due affiliate postback has waited this long, or when the rollups lag this far behind.
+TALLY_HEARTBEAT_STALE_SECONDS = env.int("TALLY_HEARTBEAT_STALE_SECONDS", default=180)
+TALLY_OUTBOX_STALE_SECONDS = env.int("TALLY_OUTBOX_STALE_SECONDS", default=900)
+TALLY_ROLLUP_STALE_SECONDS = env.int("TALLY_ROLLUP_STALE_SECONDS", default=300)
+# Health probes and Prometheus may reach the server over plain HTTP even when DJANGO_HTTPS redirects the rest.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# Log lines: "plain" (time, level, logger, request ID, message) or "json" (one JSON object per line, core/logs.py).
+# Either carries the request ID of the web request, also into the Celery tasks it causes.
+TALLY_LOG_FORMAT = env.str("TALLY_LOG_FORMAT", default="plain")
+if TALLY_LOG_FORMAT not in ("plain", "json"):
+    raise environ.ImproperlyConfigured("TALLY_LOG_FORMAT must be plain or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": TALLY_LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
 }

@@ -1,11 +1,28 @@
 import django_filters
+from django import forms
 
 from conversions.models import Conversion, PostbackLog
-from core.filters import CreatedRangeFilterSet, scoped
+from conversions.reasons import Reason
+from core.filters import CreatedRangeFilterSet, SortFilter, scoped
+from core.roles import Role, role_of
 from offers.models import Goal, Offer
 from offers.selectors import goal_list, offer_list
 from partners.models import Affiliate
 from partners.selectors import affiliate_list
+
+
+class AnyYesNo(forms.NullBooleanSelect):
+    """A yes/no filter whose blank means "any" (Django's own select calls it "Unknown"); it reads the same
+    ?field=true|false (or 2|3, unknown) as NullBooleanSelect."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("unknown", "Any"), ("true", "Yes"), ("false", "No"))
+
+
+# What each role may not sort by: what it may not see (payout for advertisers, revenue for affiliates; advertisers
+# never see the affiliate's name).
+HIDDEN_SORTS = {Role.ADVERTISER: ("payout", "affiliate"), Role.AFFILIATE: ("revenue",)}
 
 
 class ConversionFilter(CreatedRangeFilterSet):
@@ -13,11 +30,31 @@ class ConversionFilter(CreatedRangeFilterSet):
     affiliate = django_filters.ModelChoiceFilter(queryset=scoped(affiliate_list, Affiliate))
     goal = django_filters.ModelChoiceFilter(queryset=scoped(goal_list, Goal))
     status = django_filters.ChoiceFilter(choices=Conversion.Status.choices)
-    transaction_id = django_filters.CharFilter()
+    transaction_id = django_filters.CharFilter(label="Transaction ID")
+    ordering = SortFilter(
+        fields={
+            "created_at": "created_at",
+            "id": "id",
+            "offer__name": "offer",
+            "affiliate__name": "affiliate",
+            "status": "status",
+            "amount": "amount",
+            "payout": "payout",
+            "revenue": "revenue",
+        },
+        field_labels={"created_at": "Time", "id": "ID", "offer__name": "Offer", "affiliate__name": "Affiliate"},
+        tiebreak=("-created_at",),
+    )
 
     class Meta:
         model = Conversion
         fields = ["offer", "affiliate", "goal", "status", "transaction_id"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hidden = HIDDEN_SORTS.get(role_of(getattr(self.request, "user", None)), ())
+        if hidden:
+            self.filters["ordering"] = self.filters["ordering"].without(*hidden)
 
 
 class PostbackLogFilter(CreatedRangeFilterSet):
@@ -25,8 +62,17 @@ class PostbackLogFilter(CreatedRangeFilterSet):
 
     offer = django_filters.ModelChoiceFilter(queryset=scoped(offer_list, Offer))
     verdict = django_filters.ChoiceFilter(choices=PostbackLog.Verdict.choices)
-    reason = django_filters.CharFilter()
+    # The reason codes (docs/reason-codes.md), in the order the rules are checked.
+    reason = django_filters.ChoiceFilter(
+        choices=[(reason.value, f"{reason.value}: {reason.label}") for reason in Reason]
+    )
     transaction_id = django_filters.CharFilter(field_name="params__transaction_id", label="Transaction ID")
+    is_test = django_filters.BooleanFilter(label="Test", widget=AnyYesNo)
+    ordering = SortFilter(
+        fields={"received_at": "received_at", "verdict": "verdict", "reason": "reason", "offer__name": "offer"},
+        field_labels={"received_at": "Received", "offer__name": "Offer"},
+        tiebreak=("-received_at",),
+    )
 
     class Meta:
         model = PostbackLog

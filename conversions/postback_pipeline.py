@@ -107,6 +107,10 @@ def _find(p, trace):
         click, access, has_postback = found.click, found.access, found.has_postback
         offer, affiliate = click.offer, click.affiliate
     trace.offer = offer
+    # A click of the network's test affiliate is an advertiser's integration test: every rule runs and the log
+    # shows the verdict, but like test=1 no conversion is recorded (issue #9). Decided here, before any later rule
+    # (an unknown goal included) can refuse it, so that every postback for a test click is logged as a test.
+    p.test = p.test or affiliate.is_test
     goal = None
     if p.goal_id is not None:
         goal = Goal.objects.filter(pk=p.goal_id, offer=offer).first()
@@ -335,10 +339,7 @@ def _convert(p, ctx, trace, now, test):
 
 
 def _decide(req, p, trace, now, *, replay_of=None):
-    ctx = _find(p, trace)
-    # A click of the network's test affiliate is an advertiser's integration test: every rule runs and the log
-    # shows the verdict, but like test=1 no conversion is recorded (issue #9).
-    p.test = p.test or ctx.affiliate.is_test
+    ctx = _find(p, trace)  # also decides p.test
     if replay_of is None:
         _check_credentials(req, p, ctx.offer.advertiser, trace, now)
     else:
@@ -400,6 +401,11 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
         if not trace or trace[-1]["rule"] != rejection.reason or trace[-1]["ok"]:
             trace.append({"rule": rejection.reason, "ok": False, "detail": rejection.detail})
         existing = getattr(rejection, "conversion", None)
+        test = bool(p and p.test)
+        if p is None:  # refused before the click was looked up (a malformed amount, say): is it a test click's?
+            test_offer = _test_click_offer(request.params)
+            if test_offer is not None:
+                test, trace.offer = True, test_offer
         outcome.reason = rejection.reason
         outcome.detail = rejection.detail
         outcome.http_status = rejection.reason.http_status
@@ -409,7 +415,7 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
             request,
             outcome,
             now,
-            test=bool(p and p.test),
+            test=test,
             conversion=existing,
             replay_of=replay_of,
             trace_offer=trace.offer,
@@ -425,6 +431,21 @@ def postback_process(*, request: PostbackRequest, replay_of=None) -> Outcome:
             rejection.detail,
         )
         return outcome
+
+
+def _test_click_offer(params):
+    """The offer of the test click named by raw parameters that did not parse, or None: a postback for a test click
+    belongs to the advertiser's integration test however malformed the rest of it is (its log row is a test row,
+    with the offer, so the test page lists it). Only refused postbacks get here, and only those naming a click."""
+    transaction_id = params.get("transaction_id")
+    if not isinstance(transaction_id, str) or not 0 < len(transaction_id.strip()) <= 64:
+        return None
+    click = (
+        Click.objects.filter(transaction_id=transaction_id.strip(), affiliate__is_test=True)
+        .select_related("offer")
+        .first()
+    )
+    return click.offer if click else None
 
 
 def _storable(text):

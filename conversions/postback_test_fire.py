@@ -13,7 +13,7 @@ from django.utils import timezone
 from conversions import outbound, signing
 from conversions.postback_urls import validate_postback_url
 from conversions.sending import SNIPPET_CHARS
-from offers.macros import fill, sample_click_values
+from offers.macros import fill, sample_click_values, without_advertiser_values
 
 
 def sample_postback_values(*, affiliate, offer=None, now=None):
@@ -32,7 +32,7 @@ def sample_postback_values(*, affiliate, offer=None, now=None):
         goal_id="",
         status="approved",
     )
-    return values
+    return without_advertiser_values(values)
 
 
 def affiliate_postback_test_fire(*, affiliate, url, offer=None):
@@ -40,7 +40,7 @@ def affiliate_postback_test_fire(*, affiliate, url, offer=None):
     response snippet as text. Raises ValidationError for a URL Tally would not call."""
     validate_postback_url(url)
     filled = fill(url, sample_postback_values(affiliate=affiliate, offer=offer))
-    signature = signing.sign(affiliate.postback_secret, urlsplit(filled).query)
+    signature = signing.sign_with(affiliate.postback_signing_secrets(), urlsplit(filled).query)
     answer = outbound.fetch(filled, headers={"X-Tally-Signature": signature, "X-Tally-Test": "1"})
     snippet = answer.body[: SNIPPET_CHARS * 4].decode("utf-8", errors="replace")[:SNIPPET_CHARS]
     return answer, snippet

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from conversions import outbound, signing
 from conversions.models import PostbackAttempt, PostbackDelivery
-from offers.macros import fill, time_values
+from offers.macros import fill, time_values, without_advertiser_values
 
 # Answers worth trying again besides 5xx: the affiliate's server asked us to come back later.
 RETRY_STATUSES = {408, 425, 429}
@@ -21,7 +21,8 @@ SNIPPET_CHARS = 1000
 
 
 def delivery_url(delivery):
-    """The URL to call: the postback's current template filled with the conversion's values."""
+    """The URL to call: the postback's current template filled with the conversion's values (amount and adv_sub
+    only where the network passes advertiser values through: offers.macros.without_advertiser_values)."""
     conversion = delivery.conversion
     values = conversion.click.macro_values() if conversion.click_id else {}
     values.update(
@@ -37,7 +38,7 @@ def delivery_url(delivery):
         goal_id=conversion.goal_id or "",
         status=delivery.conversion_status,
     )
-    return fill(delivery.postback.url, values)
+    return fill(delivery.postback.url, without_advertiser_values(values))
 
 
 def _claim(delivery_id, now):
@@ -71,7 +72,8 @@ def delivery_attempt(*, delivery_id):
     else:
         url = delivery_url(delivery)
         query = urlsplit(url).query
-        signature = signing.sign(delivery.conversion.affiliate.postback_secret, query)
+        # The current secret, and the previous one during the grace period after a rotation (two v1= values).
+        signature = signing.sign_with(delivery.conversion.affiliate.postback_signing_secrets(), query)
         try:
             answer = outbound.fetch(url, headers={"X-Tally-Signature": signature})
         except SoftTimeLimitExceeded:

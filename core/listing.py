@@ -1,12 +1,19 @@
-"""The list pages' common part: a role-scoped selector, the app's FilterSet, and pages without COUNT(*)."""
+"""The list pages' common part: a role-scoped selector, the app's FilterSet (filters and ?ordering=), and pages that
+count their rows only up to a bound."""
 
 from django.views.generic import TemplateView
 
+# A list says how many rows match up to this many ("10,000+" beyond): counting is bounded, so a filter over millions
+# of clicks costs no more than reading this many index entries.
+COUNT_LIMIT = 10_000
+
 
 class Page:
-    """One page of rows, found by fetching one row more than shown (so no table is ever counted)."""
+    """One page of rows, found by fetching one row more than shown, and `total` rows in all (None when only the
+    bound is known: `total_capped` is then True and `count_limit` the bound)."""
 
-    def __init__(self, queryset, number, size):
+    def __init__(self, queryset, number, size, count_limit=None):
+        count_limit = count_limit or COUNT_LIMIT
         offset = (number - 1) * size
         rows = list(queryset[offset : offset + size + 1])
         self.number = number
@@ -17,6 +24,13 @@ class Page:
         self.previous_page_number = number - 1
         self.start_index = offset + 1 if self.object_list else 0
         self.end_index = offset + len(self.object_list)
+        self.count_limit = count_limit
+        if not self.has_next and (self.object_list or number == 1):
+            counted = self.end_index  # the last page: no query needed
+        else:
+            counted = queryset.order_by()[: count_limit + 1].count()
+        self.total_capped = counted > count_limit
+        self.total = None if self.total_capped else counted
 
     def __iter__(self):
         return iter(self.object_list)
@@ -31,7 +45,8 @@ def page_number(request):
 
 
 class FilteredListView(TemplateView):
-    """A list page: `selector(user=...)` filtered by `filterset_class` (the same FilterSet the API uses)."""
+    """A list page: `selector(user=...)` filtered and sorted by `filterset_class` (the same FilterSet the API uses:
+    ?field= filters, and ?ordering= when the FilterSet has an `ordering` filter with its allow-list of columns)."""
 
     selector = None
     filterset_class = None
@@ -42,11 +57,28 @@ class FilteredListView(TemplateView):
         queryset = type(self).selector(user=self.request.user)
         return queryset.order_by(*self.ordering) if self.ordering else queryset
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get_filterset(self):
         data = self.request.GET.copy()
         data.pop("page", None)
-        filterset = self.filterset_class(data or None, queryset=self.get_queryset(), request=self.request)
+        return self.filterset_class(data or None, queryset=self.get_queryset(), request=self.request)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.get_filterset()
         page = Page(filterset.qs, page_number(self.request), self.paginate_by)
-        context.update(filter=filterset, page_obj=page, object_list=page.object_list, is_filtered=bool(data))
+        context.update(
+            filter=filterset,
+            page_obj=page,
+            object_list=page.object_list,
+            is_filtered=bool(filterset.data),
+            ordering=current_ordering(filterset),
+        )
         return context
+
+
+def current_ordering(filterset):
+    """The sort the rows are in ("-amount"), as the column headers compare it; "" for the list's default."""
+    if "ordering" not in filterset.filters or not filterset.is_valid():
+        return ""
+    value = filterset.form.cleaned_data.get("ordering") or []
+    return value[0] if value else ""

@@ -14,6 +14,11 @@ Counted in the cache (core/ratelimit.py), in fixed windows of TALLY_LOGIN_LOCKOU
   refused while waiting are not counted, so they don't lengthen the wait.
 A completed password reset (areas/accounts) forgets the failures of that username, from every address.
 
+People sign in with their username or their e-mail address (UsernameOrEmailBackend, after LockoutBackend). The
+counts are keyed by the account, not by the spelling: an e-mail address that names one account counts as that
+account's username (compared case-insensitively, like usernames here), so typing the address instead of the
+username gives a guesser no second allowance. Anything else is counted as typed.
+
 The check is an authentication backend placed before Django's ModelBackend, and failures are counted from Django's
 user_login_failed signal, so everything that signs people in through authenticate() is covered: the portal's
 /login/, the admin's (whose LoginView passes the request, so its address is known), DRF's. A refused attempt never
@@ -72,6 +77,24 @@ def _who(username):
     return hashlib.sha256((username or "").strip().casefold().encode()).hexdigest()[:32]
 
 
+def login_user(identifier):
+    """The user a sign-in names: the one with this username, else (when it holds an @) the only user with this
+    e-mail address, compared case-insensitively; None when there is no such user, or more than one has the address."""
+    users = get_user_model()._default_manager
+    identifier = (identifier or "").strip()
+    user = users.filter(**{get_user_model().USERNAME_FIELD: identifier}).first()
+    if user is None and "@" in identifier:
+        found = list(users.filter(email__iexact=identifier)[:2])
+        user = found[0] if len(found) == 1 else None
+    return user
+
+
+def _key(typed):
+    """The counter key of what was typed: an e-mail address of one account counts as that account's username."""
+    user = login_user(typed) if "@" in (typed or "") else None
+    return _who(user.get_username() if user else typed)
+
+
 def _ip(request):
     return client_ip(request) if request is not None else None
 
@@ -109,7 +132,7 @@ def refusal(request, username, now=None):
     """Why this request may not try to sign in as username now (a Refusal), or None when it may."""
     now = time.time() if now is None else now
     window = _window()
-    who, address = _who(username), _ip(request)
+    who, address = _key(username), _ip(request)
     try:
         if address and _over(
             ratelimit.count(IP_SCOPE, address, window=window, now=now, fail_closed=True),
@@ -132,7 +155,7 @@ def failure_record(request, username, now=None):
     """Count one failed sign-in (a wrong password, or an unknown username) of username from the request's address."""
     now = time.time() if now is None else now
     window = _window()
-    who, address = _who(username), _ip(request)
+    who, address = _key(username), _ip(request)
     try:
         pair = _pair(who, address, fail_closed=True)
         ratelimit.hit(
@@ -178,6 +201,25 @@ class LockoutBackend(ModelBackend):
         return None
 
 
+class UsernameOrEmailBackend(ModelBackend):
+    """Django's ModelBackend, also accepting the account's e-mail address where the username goes (login_user):
+    the sign-up and invitation pages tell people they sign in with their address. Placed after LockoutBackend,
+    which has already refused a locked-out attempt, whichever of the two was typed."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        user = login_user(username)
+        if user is None:
+            get_user_model()().set_password(password)  # as long as a wrong password takes (as ModelBackend does)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
 @receiver(user_login_failed, dispatch_uid="tally-lockout-failure")
 def _count_failure(sender, credentials, request=None, **kwargs):
     if _refused.get():  # refused by LockoutBackend: no password was tried
@@ -207,6 +249,14 @@ class LockoutAuthenticationForm(AuthenticationForm):
         ),
     }
     refusal = None
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        field.label = "Username or e-mail"
+        field.max_length = 254  # an e-mail address may be longer than a username
+        field.widget.attrs["maxlength"] = "254"
+        field.widget.attrs["autocomplete"] = "username"
 
     def clean(self):
         username = self.cleaned_data.get("username")

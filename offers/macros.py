@@ -3,6 +3,7 @@
 import re
 from urllib.parse import quote, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -23,6 +24,25 @@ CLICK_MACROS = (
     "timestamp",
 )
 POSTBACK_MACROS = CLICK_MACROS + ("conversion_id", "payout", "amount", "currency", "adv_sub", "goal_id", "status")
+# What the advertiser sent (the sale amount, its order reference): an affiliate's postback carries them only on a
+# network that passes advertiser values through (TALLY_PASS_ADVERTISER_VALUES, off by default, like HasOffers'
+# option). A URL using them stays valid either way; while the setting is off they fill empty.
+ADVERTISER_VALUE_MACROS = ("amount", "adv_sub")
+
+
+def affiliate_postback_macros():
+    """The postback macros offered to affiliates on this network."""
+    if settings.TALLY_PASS_ADVERTISER_VALUES:
+        return POSTBACK_MACROS
+    return tuple(name for name in POSTBACK_MACROS if name not in ADVERTISER_VALUE_MACROS)
+
+
+def without_advertiser_values(values):
+    """`values` with amount and adv_sub emptied, unless the network passes advertiser values to affiliates."""
+    if settings.TALLY_PASS_ADVERTISER_VALUES:
+        return values
+    return {**values, **dict.fromkeys(ADVERTISER_VALUE_MACROS, "")}
+
 
 MACRO_PATTERN = re.compile(r"\{([A-Za-z0-9_]+)\}|<([A-Za-z0-9_]+)>")
 

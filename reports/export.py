@@ -1,4 +1,5 @@
-"""CSV of a report, exactly as the page shows it (same columns, groups, filters and order), streamed row by row."""
+"""CSV of a report, exactly as the page shows it (same columns, groups, filters and order), streamed row by row; and
+the same safe CSV for any list page's rows (csv_lines)."""
 
 import csv
 from decimal import Decimal
@@ -29,12 +30,21 @@ class _Echo:
         return value
 
 
+def csv_lines(header, rows):
+    """Yield CSV lines: the header, then one line per row (a sequence of values), every cell in double quotes (as
+    OWASP advises) and made safe by safe_cell. Any export (a report, a list page's rows) goes through here."""
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
+    yield writer.writerow([safe_cell(cell) for cell in header])
+    for cells in rows:
+        yield writer.writerow([safe_cell(cell) for cell in cells])
+
+
 def report_csv_lines(*, rows, totals, columns, group_label, with_id):
     """Yield the CSV lines: a header, one line per row, then the total line(s)."""
-    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)  # every cell in double quotes, as OWASP advises
     header = [group_label] + (["ID"] if with_id else []) + ["Currency"] + [metric.label for metric in columns]
-    yield writer.writerow(header)
-    for row in [*rows, *totals]:
-        cells = [row.label] + ([row.key if row.key is not None else ""] if with_id else []) + [row.currency]
-        cells += [row.value(metric.key) for metric in columns]
-        yield writer.writerow([safe_cell(cell) for cell in cells])
+
+    def cells(row):
+        values = [row.label] + ([row.key if row.key is not None else ""] if with_id else []) + [row.currency]
+        return values + [row.value(metric.key) for metric in columns]
+
+    yield from csv_lines(header, (cells(row) for row in [*rows, *totals]))

@@ -1,6 +1,9 @@
 """The report's query parameters (?group_by=&preset=&date_from=&date_to=&offer=&affiliate=&advertiser=&aff_sub=&sort=),
 validated once for the portal pages and the API, scoped to what the requesting user may see.
 
+The period: `preset`, or the custom range `date_from`..`date_to`. Dates with no preset, the default one
+(last_30_days) or `custom` are the custom range; dates with another preset are ignored (`dates_ignored`).
+
     report_filter = ReportFilter(request.GET, request=request)
     if report_filter.is_valid():
         rows = report_rows(user=request.user, **report_filter.selector_kwargs())
@@ -91,8 +94,13 @@ class ReportForm(forms.Form):
 class ReportFilter(django_filters.FilterSet):
     group_by = django_filters.ChoiceFilter(method=_unchanged, label="Group by", empty_label=None)
     preset = django_filters.ChoiceFilter(choices=PRESETS, method=_unchanged, label="Period", empty_label=None)
-    date_from = django_filters.DateFilter(field_name="day", lookup_expr="gte", label="From")
-    date_to = django_filters.DateFilter(field_name="day", lookup_expr="lte", label="To")
+    # type="date": a date picker, as on the list pages (the API reads the same YYYY-MM-DD).
+    date_from = django_filters.DateFilter(
+        field_name="day", lookup_expr="gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        field_name="day", lookup_expr="lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
     offer = django_filters.ModelChoiceFilter(queryset=named(offer_list, Offer), widget=QuickSelect)
     affiliate = django_filters.ModelChoiceFilter(queryset=named(affiliate_list, Affiliate), widget=QuickSelect)
     advertiser = django_filters.ModelChoiceFilter(
@@ -116,8 +124,17 @@ class ReportFilter(django_filters.FilterSet):
         data = data.copy() if data is not None else {}
         if not data.get("group_by") and choices:
             data["group_by"] = choices[0][0]
-        if not data.get("preset"):
-            data["preset"] = "custom" if data.get("date_from") or data.get("date_to") else DEFAULT_PRESET
+        # Dates typed in the filter bar select the custom range: the bar sends the Period select too, and it still
+        # shows the default period. Another period picked with dates wins over them, and the page says so
+        # (`dates_ignored`); the dates are dropped from the form so it shows what the report shows.
+        self.dates_ignored = False
+        has_dates = bool(data.get("date_from") or data.get("date_to"))
+        if data.get("preset") in (None, "", DEFAULT_PRESET):
+            data["preset"] = "custom" if has_dates else DEFAULT_PRESET
+        elif has_dates and data["preset"] != "custom" and data["preset"] in dict(PRESETS):
+            self.dates_ignored = True
+            data.pop("date_from", None)
+            data.pop("date_to", None)
         super().__init__(data, *args, request=request, **kwargs)
         self.filters["group_by"].extra["choices"] = choices
         self.filters["sort"].extra["choices"] = [(s, s) for s in SORTABLE] + [(f"-{s}", f"-{s}") for s in SORTABLE]
@@ -147,6 +164,10 @@ class ReportFilter(django_filters.FilterSet):
             "filters": filters,
             "sort": cleaned.get("sort") or None,
         }
+
+    @property
+    def preset_label(self):
+        return dict(PRESETS).get(self.form.cleaned_data.get("preset"), "")
 
     @property
     def group_label(self):

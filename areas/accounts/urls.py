@@ -5,10 +5,11 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from areas.accounts import views
+from areas.accounts import terms, views
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("terms/", terms.terms, name="terms"),
     path("invite/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(

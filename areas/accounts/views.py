@@ -48,7 +48,7 @@ def signup(request):
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            login(request, affiliate.members.get().user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, affiliate.members.get().user, backend="core.lockout.UsernameOrEmailBackend")
             messages.success(request, "Thank you: your application is in. We will email you when it is decided.")
             return redirect("affiliate:home")
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
@@ -71,7 +71,7 @@ class InvitationAcceptView(PasswordResetConfirmView):
     token_generator = invitation_token_generator
     template_name = "registration/invitation_accept.html"
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "core.lockout.UsernameOrEmailBackend"
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):

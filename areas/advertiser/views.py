@@ -1,5 +1,5 @@
 """The advertiser area (/advertiser/): an advertiser's own offers, the postback snippets to copy for each, a live
-integration test, and the conversions of its offers (SPEC §1). One module per audience, like affiliate_views.py.
+integration test, and the conversions of its offers (README: Affiliates and advertisers). One module per audience.
 
 Advertisers see revenue, amounts and their own order references (adv_sub), never payout, and of affiliates only
 the partner ID. Objects outside their scope are 404.

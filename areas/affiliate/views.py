@@ -21,20 +21,25 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from areas.affiliate.forms import SUB_LABELS, LinkForm, PostbackForm
+from areas.affiliate.verifier_examples import MAX_AGE as VERIFIER_MAX_AGE
+from areas.affiliate.verifier_examples import verifier_examples
 from conversions.filters import ConversionFilter
 from conversions.postback_test_fire import affiliate_postback_test_fire
 from conversions.postback_urls import affiliate_postback_set
 from conversions.selectors import affiliate_postback_list, conversion_list, postback_delivery_list
+from conversions.sending import RETRY_STATUSES
 from core import ratelimit
 from core.listing import FilteredListView, Page, page_number
 from core.periods import network_today
 from core.permissions import AffiliateRequiredMixin, affiliate_required
 from core.roles import affiliate_of
 from offers.filters import OfferFilter
-from offers.macros import POSTBACK_MACROS
+from offers.macros import affiliate_postback_macros
 from offers.models import Offer, OfferAccess, access_verdict
 from offers.selectors import offer_access_list, offer_list
 from offers.services import offer_access_request
+from partners.models import POSTBACK_SECRET_GRACE
+from partners.services import affiliate_rotate_postback_secret
 from reports.selectors import report_daily_series, report_rows, report_totals, rollups_current_until
 
 # What each postback macro holds (docs/affiliate-postbacks.md#macros), shown next to the postback URL field.
@@ -289,9 +294,29 @@ class PostbacksView(AffiliateAreaMixin, TemplateView):
             form=form,
             test=test,
             postbacks=affiliate_postback_list(user=self.request.user).order_by("offer__name"),
-            macros=[(name, MACRO_HELP.get(name, "")) for name in POSTBACK_MACROS],
+            macros=[(name, MACRO_HELP.get(name, "")) for name in affiliate_postback_macros()],
+            grace_ends_at=self.affiliate.postback_grace_ends_at(),
+            grace_days=POSTBACK_SECRET_GRACE.days,
+            signing_secrets=self.affiliate.postback_signing_secrets(),
+            verifier_examples=verifier_examples(secrets=self.affiliate.postback_signing_secrets()),
+            max_age=VERIFIER_MAX_AGE,
+            retry_statuses=sorted(RETRY_STATUSES),
+            retry_hours=settings.TALLY_POSTBACK_RETRY_HOURS,
         )
         return self.render_to_response(context, status=status)
+
+
+@require_POST
+@active_affiliate_required
+def postback_secret_rotate(request, *, affiliate):
+    """A new postback secret; the previous one goes on signing beside it for the grace period."""
+    affiliate = affiliate_rotate_postback_secret(affiliate=affiliate)
+    messages.success(
+        request,
+        f"New postback secret. Until {affiliate.postback_grace_ends_at():%Y-%m-%d %H:%M} UTC each postback is "
+        "signed with the previous one too: put the new one in your verifier before then.",
+    )
+    return redirect(reverse("affiliate:postbacks") + "#signature")
 
 
 @require_POST

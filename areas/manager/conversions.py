@@ -6,6 +6,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from areas.manager.conversion_forms import ConversionBulkStatusForm, ConversionStatusForm
+from areas.manager.exports import CsvExportMixin, utc
 from conversions.filters import ConversionFilter, PostbackLogFilter
 from conversions.models import PostbackLog
 from conversions.reasons import Reason
@@ -26,6 +27,35 @@ class ConversionListView(ManagerRequiredMixin, FilteredListView):
         context = super().get_context_data(**kwargs)
         context["bulk_form"] = ConversionBulkStatusForm(user=self.request.user)
         return context
+
+
+class ConversionCsvView(CsvExportMixin, ConversionListView):
+    """The conversions the list's filters select, every page, as CSV (Export CSV on the list)."""
+
+    csv_name = "conversions"
+    csv_header = (
+        "ID", "Time (UTC)", "Offer ID", "Offer", "Affiliate ID", "Affiliate", "Goal", "Status", "Status reason",
+        "Amount", "Payout", "Revenue", "Currency", "Transaction ID", "adv_sub",
+    )  # fmt: skip
+
+    def csv_row(self, conversion):
+        return (
+            conversion.pk,
+            utc(conversion.created_at),
+            conversion.offer_id,
+            conversion.offer.name,
+            conversion.affiliate_id,
+            conversion.affiliate.name,
+            conversion.goal.name if conversion.goal_id else "",
+            conversion.status,
+            conversion.status_reason,
+            conversion.amount,
+            conversion.payout,
+            conversion.revenue,
+            conversion.currency,
+            conversion.transaction_id,
+            conversion.adv_sub,
+        )
 
 
 class ConversionDetailView(ManagerRequiredMixin, View):

@@ -97,7 +97,10 @@ class BaseGoalFormSet(forms.BaseInlineFormSet):
                 raise ValidationError(f"Goal “{form.instance.name}” has conversions and cannot be removed.")
 
 
-GoalFormSet = inlineformset_factory(Offer, Goal, form=GoalForm, formset=BaseGoalFormSet, extra=1, can_delete=True)
+# Delete only on saved goals (can_delete_extra=False): the empty row adds nothing unless it is filled in.
+GoalFormSet = inlineformset_factory(
+    Offer, Goal, form=GoalForm, formset=BaseGoalFormSet, extra=1, can_delete=True, can_delete_extra=False
+)
 
 
 class OfferAccessForm(forms.Form):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.decorators.http import require_POST, require_safe
 
+from areas.manager.dashboard import traffic_summary
 from areas.manager.offer_forms import GoalFormSet, OfferAccessEditForm, OfferAccessForm, OfferForm
 from core.listing import FilteredListView
 from core.permissions import ManagerRequiredMixin, manager_required
@@ -37,6 +38,8 @@ class OfferDetailView(ManagerRequiredMixin, View):
             "access_counts": {s: access.filter(status=s).count() for s in OfferAccess.Status.values},
             "click_url": request.build_absolute_uri("/click"),
             "postback_url": request.build_absolute_uri("/postback"),
+            "traffic": traffic_summary(user=request.user, filters={"offer": offer}),
+            "report_url": f"{reverse('manager:report')}?group_by=day&offer={offer.pk}",
         }
         return render(request, "offers/offer_detail.html", context)
 

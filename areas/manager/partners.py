@@ -162,6 +162,7 @@ class AffiliateDetailView(ManagerRequiredMixin, View):
             "affiliate": affiliate,
             "access": access,
             "click_url": request.build_absolute_uri("/click"),
+            "grace_ends_at": affiliate.postback_grace_ends_at(),
         }
         return render(request, "partners/affiliate_detail.html", context)
 
@@ -176,6 +177,20 @@ def affiliate_set_status(request, pk):
     else:
         services.affiliate_set_status(affiliate=affiliate, status=status)
         messages.success(request, f"Affiliate “{affiliate.name}” is now {status}.")
+    return redirect("manager:affiliate_detail", pk=affiliate.pk)
+
+
+@require_POST
+@manager_required
+def affiliate_rotate_postback_secret(request, pk):
+    affiliate = get_object_or_404(affiliate_list(user=request.user), pk=pk)
+    affiliate = services.affiliate_rotate_postback_secret(affiliate=affiliate)
+    messages.success(
+        request,
+        f"New postback secret for “{affiliate.name}”. The previous one signs its postbacks too until "
+        f"{affiliate.postback_grace_ends_at():%Y-%m-%d %H:%M} UTC; the affiliate reads the new one on its "
+        "Postbacks page.",
+    )
     return redirect("manager:affiliate_detail", pk=affiliate.pk)
 
 

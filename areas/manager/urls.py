@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from areas.manager import clicks, conversions, dashboard, offers, partners, reports
+from areas.manager import clicks, conversions, dashboard, offers, partners, reports, system
 
 app_name = "manager"
 
@@ -49,9 +49,15 @@ urlpatterns = [
         partners.affiliate_application_reject,
         name="affiliate_application_reject",
     ),
+    path(
+        "affiliates/<int:pk>/postback-secret/",
+        partners.affiliate_rotate_postback_secret,
+        name="affiliate_rotate_postback_secret",
+    ),
     path("affiliates/<int:pk>/invite/", partners.affiliate_member_invite, name="affiliate_member_invite"),
     # Conversions and the postback log
     path("conversions/", conversions.ConversionListView.as_view(), name="conversion_list"),
+    path("conversions/csv/", conversions.ConversionCsvView.as_view(), name="conversion_csv"),
     path("conversions/bulk/", conversions.conversion_bulk_status, name="conversion_bulk_status"),
     path("conversions/<int:pk>/", conversions.ConversionDetailView.as_view(), name="conversion_detail"),
     path("conversions/<int:pk>/status/", conversions.conversion_set_status_view, name="conversion_set_status"),
@@ -60,8 +66,11 @@ urlpatterns = [
     path("postbacks/<int:pk>/replay/", conversions.postback_log_replay, name="postback_log_replay"),
     # Clicks
     path("clicks/", clicks.ClickListView.as_view(), name="click_list"),
+    path("clicks/csv/", clicks.ClickCsvView.as_view(), name="click_csv"),
     path("clicks/<str:transaction_id>/", clicks.ClickDetailView.as_view(), name="click_detail"),
     # Reports
     path("reports/", reports.ReportView.as_view(), name="report"),
+    # Background work, queues and storage
+    path("system/", system.system_status, name="system"),
     path("reports/csv/", reports.ReportView.as_view(as_csv=True), name="report_csv"),
 ]

@@ -11,8 +11,9 @@
         labels: series.labels,
         datasets: [
           { type: "bar", label: "Clicks", data: series.clicks, yAxisID: "clicks", backgroundColor: "rgba(36, 87, 197, 0.35)" },
+          // Straight segments (tension 0): a smoothed line would dip below zero between days and clip peaks.
           { type: "line", label: "Conversions", data: series.conversions, yAxisID: "conversions", borderColor: "#1d7a46",
-            backgroundColor: "#1d7a46", tension: 0.25, pointRadius: 2 }
+            backgroundColor: "#1d7a46", tension: 0, pointRadius: 2 }
         ]
       },
       options: {
@@ -20,9 +21,11 @@
         animation: false,
         interaction: { mode: "index", intersect: false },
         scales: {
-          clicks: { type: "linear", position: "left", beginAtZero: true, title: { display: true, text: "Clicks" } },
-          conversions: { type: "linear", position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
-                         title: { display: true, text: "Conversions" } }
+          // Counts: whole numbers from zero, also on an empty chart (Chart.js would label 0 to 1.0 in tenths).
+          clicks: { type: "linear", position: "left", beginAtZero: true, suggestedMax: 1, ticks: { precision: 0 },
+                    title: { display: true, text: "Clicks" } },
+          conversions: { type: "linear", position: "right", beginAtZero: true, suggestedMax: 1, ticks: { precision: 0 },
+                         grid: { drawOnChartArea: false }, title: { display: true, text: "Conversions" } }
         }
       }
     });

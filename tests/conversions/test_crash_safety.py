@@ -56,6 +56,7 @@ def crash_broker():
     celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
 
 
+@pytest.mark.worker
 def test_a_worker_killed_mid_delivery_loses_nothing_and_the_postback_is_sent_again(
     client, settings, tmp_path, crash_broker
 ):

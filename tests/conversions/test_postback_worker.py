@@ -13,7 +13,7 @@ from tests.factories import SECURITY_TOKEN
 from tests.receiver import Receiver
 from tests.worker import wait_until
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ def test_the_dashboard_shows_today_yesterday_7_and_30_days_from_the_rollups(sign
     assert chart["labels"][-1] == network_today().isoformat()
     assert sum(chart["clicks"]) == 10
     assert sum(chart["conversions"]) == 3
-    assert '<td class="num">25.00 %</td>' in text  # the numbers are in the HTML table too
+    assert '<td class="num" data-label="CR">25.00 %</td>' in text  # the numbers are in the HTML table too
     assert "Revenue" not in text
 
 

@@ -99,7 +99,7 @@ def test_a_rejected_postback_for_a_test_click_shows_the_reason(client, advertise
 
     assert PostbackLog.objects.get().is_test
     text = page.content.decode()
-    assert re.search(r"Rejected: <code>invalid_token</code>", text)
+    assert re.search(r"Rejected: Security token <code>invalid_token</code>", text)
     assert "security_token is wrong" in text
 
 
@@ -134,3 +134,45 @@ def test_the_test_page_only_opens_test_clicks(client, advertiser_user, offer):
     response = client.get(f"/advertiser/offers/{offer.pk}/test/{real.transaction_id}/")
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("extra", "detail"),
+    [
+        ({"amount": "abc"}, "amount"),
+        ({"amount": "-1"}, "amount"),
+        ({"amount": "49,90"}, "amount"),
+        ({"amount": "$49.90"}, "amount"),
+        ({"goal_id": "999999"}, "goal_id 999999 is not a goal"),
+    ],
+    ids=["abc", "negative", "comma", "dollar", "unknown-goal"],
+)
+def test_a_malformed_postback_for_a_test_click_is_a_test_row_and_shows_on_the_test_page(
+    client, advertiser_user, offer, manager, extra, detail
+):
+    client.force_login(advertiser_user)
+    click, page_url = start(client, offer)
+    params = {"transaction_id": click.transaction_id, "security_token": factories.SECURITY_TOKEN, **extra}
+
+    answer = client.get("/postback", params)
+    results = client.get(page_url, {"part": "results"}).content.decode()
+
+    assert answer.status_code == 400
+    assert answer.json()["reason"] == "invalid_parameter"
+    log = PostbackLog.objects.get()
+    assert (log.is_test, log.offer_id, log.reason) == (True, offer.pk, "invalid_parameter")
+    assert "Rejected:" in results
+    assert "<code>invalid_parameter</code>" in results
+    assert detail in results
+    client.force_login(manager)
+    dashboard = client.get("/manage/").content.decode()
+    assert re.search(r"<strong>0</strong><span>postbacks? rejected", dashboard)
+
+
+def test_a_malformed_postback_naming_a_real_click_is_not_a_test(client, advertiser_user, offer):
+    click = factories.ClickFactory(offer=offer)
+
+    client.get("/postback", {"transaction_id": click.transaction_id, "amount": "abc"})
+
+    log = PostbackLog.objects.get()
+    assert (log.is_test, log.offer_id) == (False, None)

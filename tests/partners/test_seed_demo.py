@@ -13,6 +13,7 @@ from django.utils import timezone
 from conversions.models import Conversion, PostbackLog
 from offers.models import Goal, Offer, OfferAccess
 from partners.models import Advertiser, Affiliate, Membership
+from reports.selectors import report_rows
 from tracking.models import Click
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,32 @@ def test_the_printed_login_and_links_work(client):
     postback = client.get(printed_path(output, "Postback"))
     assert postback.status_code == 200
     assert postback.json()["status"] == "approved"
+
+
+def test_the_printed_links_use_the_address_tally_runs_on():
+    out = StringIO()
+    call_command("seed_demo", "--base-url", "http://127.0.0.1:8100", stdout=out)
+    output = out.getvalue()
+
+    for label in ("Admin", "Tracking link", "Postback", "Partner-ID"):
+        assert re.search(rf"{label}:\s+http://127\.0\.0\.1:8100/", output), label
+    assert ":8000" not in output
+
+
+def test_reports_show_the_demo_as_soon_as_it_is_seeded(manager):
+    seed()
+    today = timezone.localdate()
+    rows = report_rows(user=manager, group_by="affiliate", date_from=today - timedelta(days=15), date_to=today)
+
+    assert sum(row.clicks for row in rows) == Click.objects.count() > 0
+    assert sum(row.conversions for row in rows) == Conversion.objects.filter(status="approved").count() > 0
+
+
+def test_acme_gets_a_signing_secret_once_and_it_is_printed():
+    output = seed()
+    secret = Advertiser.objects.get(name="Acme Shop").signing_secret
+    seed()
+
+    assert len(secret) >= 32
+    assert Advertiser.objects.get(name="Acme Shop").signing_secret == secret
+    assert f"Acme's signing secret (for X-Tally-Signature): {secret}" in output

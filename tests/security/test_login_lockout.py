@@ -323,3 +323,72 @@ def test_once_the_cache_answers_again_sign_in_works(client, user, cache_down, se
     ratelimit._paused_until = 0.0  # the limiter's rest after the failure is over
 
     assert sign_in(client, "maria", PASSWORD).status_code == 302
+
+
+# --- Signing in with the e-mail address (core.lockout.UsernameOrEmailBackend) ----------------------------------
+
+
+def test_the_login_form_asks_for_a_username_or_an_e_mail_address(client):
+    page = client.get("/login/").content.decode()
+
+    assert "Username or e-mail" in page
+    assert 'maxlength="254"' in page
+
+
+def test_a_user_signs_in_with_the_e_mail_address_in_any_letter_case(client, user):
+    response = sign_in(client, "Maria@Example.com", PASSWORD)
+
+    assert response.status_code == 302
+    assert signed_in(client)
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_a_wrong_password_with_the_e_mail_address_is_refused(client, user):
+    response = sign_in(client, "maria@example.com", "wrong")
+
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert not signed_in(client)
+
+
+def test_failures_with_the_e_mail_and_with_the_username_count_together(client, user):
+    fail(client, "maria", 3)
+    fail(client, "MARIA@example.com", 2)
+
+    assert sign_in(client, "maria@example.com", PASSWORD).status_code == 429
+    assert sign_in(client, "maria", PASSWORD).status_code == 429
+    assert not signed_in(client)
+
+
+def test_authenticate_refuses_a_locked_account_typed_as_its_e_mail_without_checking_the_password(client, user):
+    fail(client, "maria", 5, ip="203.0.113.5")
+    request = RequestFactory().post("/login/", REMOTE_ADDR="203.0.113.5")
+
+    assert authenticate(request, username="maria@example.com", password=PASSWORD) is None
+
+
+def test_signing_in_with_the_e_mail_forgets_the_usernames_earlier_failures(client, user):
+    fail(client, "maria", 4)
+    assert sign_in(client, "maria@example.com", PASSWORD).status_code == 302
+    client.logout()
+
+    fail(client, "maria", 4)
+
+    assert sign_in(client, "maria", PASSWORD).status_code == 302
+
+
+def test_an_e_mail_address_two_accounts_share_signs_in_neither(client, user):
+    factories.UserFactory(username="maria2", email="MARIA@example.com")
+
+    response = sign_in(client, "maria@example.com", PASSWORD)
+
+    assert response.status_code == 200
+    assert not signed_in(client)
+    assert sign_in(client, "maria", PASSWORD).status_code == 302
+
+
+def test_an_unknown_e_mail_address_is_counted_as_typed(client, user):
+    fail(client, "nobody@example.com", 5)
+
+    assert sign_in(client, "nobody@example.com", PASSWORD).status_code == 429
+    assert sign_in(client, "maria@example.com", PASSWORD).status_code == 302

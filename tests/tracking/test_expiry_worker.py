@@ -9,7 +9,7 @@ from tests import factories
 from tracking.models import Click
 from tracking.tasks import sessions_expire
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def snapshot():

@@ -3,7 +3,8 @@
 Idempotent: people, offers, goals and access rows are looked up by name (or username) and
 created only when missing, and the traffic (clicks and conversions) is made only while the
 demo advertiser has none. Everything is written through the apps' services; clicks and
-postbacks go through the same code as /click and /postback, spread over the last 14 days.
+postbacks go through the same code as /click and /postback, spread over the last 14 days. At the end the report
+rollups are brought up to date, so reports show the demo at once (not after beat's first refresh).
 """
 
 import random
@@ -25,7 +26,8 @@ from core.periods import day_start, network_today
 from offers.models import Goal, Offer, OfferAccess
 from offers.services import goal_create, offer_access_set, offer_create
 from partners.models import Advertiser, Affiliate
-from partners.services import advertiser_create, affiliate_create, member_create
+from partners.services import advertiser_create, advertiser_rotate_signing_secret, affiliate_create, member_create
+from reports.services import rollups_rebuild, rollups_refresh
 from tracking.models import Click
 from tracking.services import click_record
 
@@ -160,6 +162,8 @@ def advertiser_ensure():
     advertiser = Advertiser.objects.filter(name=ADVERTISER).first() or advertiser_create(
         name=ADVERTISER, status=Advertiser.Status.ACTIVE
     )
+    if not advertiser.signing_secret:  # so that the README's signed-postback example works on the demo
+        advertiser = advertiser_rotate_signing_secret(advertiser=advertiser)
     member_ensure("acme", advertiser=advertiser)
     return advertiser
 
@@ -309,7 +313,11 @@ class Command(BaseCommand):
     help = "Create demo data: a manager login, Acme Shop, three affiliates, offers, clicks, conversions. Idempotent."
 
     def add_arguments(self, parser):
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="Where Tally runs, for the links.")
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="Where Tally runs, for the links (`make run ADDR=host:port` passes http://host:port).",
+        )
 
     def handle(self, *args, base_url, **options):
         with transaction.atomic():
@@ -318,11 +326,18 @@ class Command(BaseCommand):
             affiliates = affiliates_ensure()
             offers = offers_ensure(advertiser)
             access_ensure(offers, affiliates)
-            if Click.objects.filter(offer__advertiser=advertiser).exists():
+            seeded = not Click.objects.filter(offer__advertiser=advertiser).exists()
+            if not seeded:
                 self.stdout.write("Demo traffic is already there: no new clicks or conversions.")
             else:
                 count = traffic_seed(manager, offers, affiliates, timezone.now())
                 self.stdout.write(f"Recorded {count} clicks and their postbacks over the last {DAYS} days.")
+        # Reports read the rollups: build them now rather than leave reports empty until beat's first refresh. New
+        # traffic is dated in the past (a refresh only goes back to its previous run), so it needs a full rebuild.
+        if seeded:
+            rollups_rebuild()
+        else:
+            rollups_refresh()
         self.print_summary(base_url.rstrip("/"), offers, affiliates)
 
     def print_summary(self, base, offers, affiliates):
@@ -350,6 +365,7 @@ class Command(BaseCommand):
                     f"  Postback:       {postback}",
                     f"  Partner-ID:     {partner}",
                     f"  Acme's security token (every postback carries it): {token}",
+                    f"  Acme's signing secret (for X-Tally-Signature): {offer.advertiser.signing_secret}",
                     "  Passwords are set when a login is first created; an existing one keeps its own.",
                 ]
             )
