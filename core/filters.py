@@ -74,3 +74,15 @@ class SortFilter(django_filters.OrderingFilter):
         )
         copy.model, copy.parent = self.model, self.parent
         return copy
+
+
+class DroppedFiltersMixin:
+    """A FilterSet for one audience: the shared FilterSet less the filters named in `dropped` (what that audience
+    may not pick, such as its own partner, which is always the signed-in one)."""
+
+    dropped = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.dropped:
+            self.filters.pop(name)

@@ -16,6 +16,7 @@ from areas.advertiser import postback_snippets
 from conversions.filters import ConversionFilter
 from conversions.models import PostbackLog
 from conversions.selectors import conversion_list
+from core.filters import DroppedFiltersMixin
 from core.http import client_ip
 from core.listing import FilteredListView
 from core.permissions import AdvertiserRequiredMixin, advertiser_required
@@ -43,12 +44,10 @@ class AdvertiserAreaMixin(AdvertiserRequiredMixin):
         return super().get_context_data(advertiser=self.advertiser, **kwargs)
 
 
-class AdvertiserOfferFilter(OfferFilter):
+class AdvertiserOfferFilter(DroppedFiltersMixin, OfferFilter):
     """The managers' offer filter without the advertiser (it is always the signed-in one)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters.pop("advertiser")
+    dropped = ("advertiser",)
 
 
 class OfferListView(AdvertiserAreaMixin, FilteredListView):
@@ -168,15 +167,12 @@ class IntegrationTestView(AdvertiserAreaMixin, TemplateView):
 # --- Conversions ----------------------------------------------------------------------------------------------
 
 
-class AdvertiserConversionFilter(ConversionFilter):
+class AdvertiserConversionFilter(DroppedFiltersMixin, ConversionFilter):
     """The managers' conversion filter, with the affiliate given by partner ID (within the advertiser's own
     conversions) instead of picked from a list of affiliates, which an advertiser does not get."""
 
     partner_id = django_filters.NumberFilter(field_name="affiliate_id", label="Partner ID", min_value=1)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters.pop("affiliate")
+    dropped = ("affiliate",)
 
 
 class ConversionListView(AdvertiserAreaMixin, FilteredListView):

@@ -29,6 +29,7 @@ from conversions.postback_urls import affiliate_postback_set
 from conversions.selectors import affiliate_postback_list, conversion_list, postback_delivery_list
 from conversions.sending import RETRY_STATUSES
 from core import ratelimit
+from core.filters import DroppedFiltersMixin
 from core.listing import FilteredListView, Page, page_number
 from core.periods import network_today
 from core.permissions import AffiliateRequiredMixin, affiliate_required
@@ -147,13 +148,13 @@ class DashboardView(AffiliateAreaMixin, TemplateView):
 # --- Offers ---------------------------------------------------------------------------------------------------
 
 
-class AffiliateOfferFilter(OfferFilter):
+class AffiliateOfferFilter(DroppedFiltersMixin, OfferFilter):
     """The managers' offer filter without what an affiliate may not pick (advertisers, visibility)."""
+
+    dropped = ("advertiser", "visibility")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("advertiser", "visibility"):
-            self.filters.pop(name)
         self.filters["status"].extra["choices"] = [(Offer.Status.ACTIVE, "Active"), (Offer.Status.PAUSED, "Paused")]
 
 
@@ -348,12 +349,10 @@ class DeliveryListView(AffiliateAreaMixin, TemplateView):
 # --- Conversions ----------------------------------------------------------------------------------------------
 
 
-class AffiliateConversionFilter(ConversionFilter):
+class AffiliateConversionFilter(DroppedFiltersMixin, ConversionFilter):
     """The managers' conversion filter without the affiliate (it is always the signed-in one)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters.pop("affiliate")
+    dropped = ("affiliate",)
 
 
 class ConversionListView(AffiliateAreaMixin, FilteredListView):

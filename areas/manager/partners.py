@@ -1,5 +1,7 @@
 """Manager portal: advertisers (security token, signing secret, IP allowlist) and affiliates (partner IDs)."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -90,13 +92,7 @@ def _advertiser(request, pk):
 @manager_required
 def advertiser_set_status(request, pk):
     advertiser = _advertiser(request, pk)
-    status = request.POST.get("status", "")
-    if status not in PartnerStatus.values:
-        messages.error(request, f"Unknown status {status!r}.")
-    else:
-        services.advertiser_set_status(advertiser=advertiser, status=status)
-        messages.success(request, f"Advertiser “{advertiser.name}” is now {status}.")
-    return redirect("manager:advertiser_detail", pk=advertiser.pk)
+    return _set_status(request, advertiser, partial(services.advertiser_set_status, advertiser=advertiser))
 
 
 @require_POST
@@ -171,13 +167,19 @@ class AffiliateDetailView(ManagerRequiredMixin, View):
 @manager_required
 def affiliate_set_status(request, pk):
     affiliate = get_object_or_404(affiliate_list(user=request.user), pk=pk)
+    return _set_status(request, affiliate, partial(services.affiliate_set_status, affiliate=affiliate))
+
+
+def _set_status(request, partner, set_status):
+    """Activate, suspend or reopen an advertiser or an affiliate with the status posted; back to its page."""
+    kind = partner._meta.model_name
     status = request.POST.get("status", "")
     if status not in PartnerStatus.values:
         messages.error(request, f"Unknown status {status!r}.")
     else:
-        services.affiliate_set_status(affiliate=affiliate, status=status)
-        messages.success(request, f"Affiliate “{affiliate.name}” is now {status}.")
-    return redirect("manager:affiliate_detail", pk=affiliate.pk)
+        set_status(status=status)
+        messages.success(request, f"{kind.capitalize()} “{partner.name}” is now {status}.")
+    return redirect(f"manager:{kind}_detail", pk=partner.pk)
 
 
 @require_POST
