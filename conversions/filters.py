@@ -1,10 +1,10 @@
 import django_filters
 from django import forms
 
-from conversions.models import Conversion, PostbackLog
+from conversions.models import Conversion, PostbackDelivery, PostbackLog
 from conversions.reasons import Reason
-from core.filters import CreatedRangeFilterSet, SortFilter, scoped
-from core.roles import Role, role_of
+from core.filters import CreatedRangeFilterSet, HiddenSortsMixin, SortFilter, scoped
+from core.roles import Role
 from offers.models import Goal, Offer
 from offers.selectors import goal_list, offer_list
 from partners.models import Affiliate
@@ -25,7 +25,7 @@ class AnyYesNo(forms.NullBooleanSelect):
 HIDDEN_SORTS = {Role.ADVERTISER: ("payout", "affiliate"), Role.AFFILIATE: ("revenue",)}
 
 
-class ConversionFilter(CreatedRangeFilterSet):
+class ConversionFilter(HiddenSortsMixin, CreatedRangeFilterSet):
     offer = django_filters.ModelChoiceFilter(queryset=scoped(offer_list, Offer))
     affiliate = django_filters.ModelChoiceFilter(queryset=scoped(affiliate_list, Affiliate))
     goal = django_filters.ModelChoiceFilter(queryset=scoped(goal_list, Goal))
@@ -46,15 +46,11 @@ class ConversionFilter(CreatedRangeFilterSet):
         tiebreak=("-created_at",),
     )
 
+    hidden_sorts = HIDDEN_SORTS
+
     class Meta:
         model = Conversion
         fields = ["offer", "affiliate", "goal", "status", "transaction_id"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        hidden = HIDDEN_SORTS.get(role_of(getattr(self.request, "user", None)), ())
-        if hidden:
-            self.filters["ordering"] = self.filters["ordering"].without(*hidden)
 
 
 class PostbackLogFilter(CreatedRangeFilterSet):
@@ -77,3 +73,14 @@ class PostbackLogFilter(CreatedRangeFilterSet):
     class Meta:
         model = PostbackLog
         fields = ["offer", "verdict", "reason", "is_test"]
+
+
+class PostbackDeliveryFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=PostbackDelivery.Status.choices, label="Delivery")
+    # Time only: one delivery per conversion (and per status change) makes this a big table, and only created_at is
+    # indexed to read a page in order.
+    ordering = SortFilter(fields={"created_at": "created_at"}, field_labels={"created_at": "Created"})
+
+    class Meta:
+        model = PostbackDelivery
+        fields = ["status"]

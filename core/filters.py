@@ -6,6 +6,7 @@ from django.db.models import Q
 from django_filters.constants import EMPTY_VALUES
 
 from core.periods import day_end, day_start
+from core.roles import role_of
 
 
 class CreatedRangeFilterSet(django_filters.FilterSet):
@@ -64,7 +65,14 @@ class SortFilter(django_filters.OrderingFilter):
 
     def without(self, *params):
         """A copy that no longer offers `params` (a role that may not see a column may not sort by it either)."""
-        fields = {field: param for param, field in self.param_map.items() if param not in params}
+        return self._copy({field: param for param, field in self.param_map.items() if param not in params})
+
+    def sorting(self, param, by):
+        """A copy that sorts `param` by another field `by`: what that column holds for one role (an annotation on its
+        queryset, such as the payout an affiliate earns where the offer's payout is the managers' column)."""
+        return self._copy({(by if name == param else field): name for name, field in self.param_map.items()})
+
+    def _copy(self, fields):
         copy = type(self)(
             field_name=self.field_name,
             fields=fields,
@@ -74,6 +82,19 @@ class SortFilter(django_filters.OrderingFilter):
         )
         copy.model, copy.parent = self.model, self.parent
         return copy
+
+
+class HiddenSortsMixin:
+    """A FilterSet whose `ordering` (a SortFilter) offers a role none of the columns hidden from it:
+    `hidden_sorts = {Role.ADVERTISER: ("payout",)}`. Asking for one is then like asking for an unknown column."""
+
+    hidden_sorts = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hidden = self.hidden_sorts.get(role_of(getattr(self.request, "user", None)), ())
+        if hidden:
+            self.filters["ordering"] = self.filters["ordering"].without(*hidden)
 
 
 class DroppedFiltersMixin:

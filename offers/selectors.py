@@ -1,7 +1,9 @@
 """Reads of offers, goals and access rows, scoped to what the user may see."""
 
-from django.db.models import Q
+from django.db.models import DecimalField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
+from core.roles import Role, role_of
 from core.scoping import restrict
 from offers.models import Goal, Offer, OfferAccess
 
@@ -21,6 +23,19 @@ def _offers_open_to_affiliate(offers, user):
         access__affiliate=affiliate, access__status=OfferAccess.Status.BLOCKED
     )
     return offers.filter(Q(pk__in=visible) | requestable).exclude(status=Offer.Status.ARCHIVED).distinct()
+
+
+def offer_list_with_payout(*, user):
+    """offer_list, and for an affiliate each offer's `affiliate_payout`: what it earns there (its access row's payout
+    override, or the offer's payout), which its pages and API show as the payout and sort by."""
+    offers = offer_list(user=user)
+    if role_of(user) != Role.AFFILIATE:
+        return offers
+    override = OfferAccess.objects.filter(
+        offer=OuterRef("pk"), affiliate_id=user.membership.affiliate_id, payout__isnull=False
+    ).values("payout")[:1]
+    payout = Coalesce(Subquery(override), "payout", output_field=DecimalField(max_digits=14, decimal_places=2))
+    return offers.annotate(affiliate_payout=payout)
 
 
 def goal_list(*, user):

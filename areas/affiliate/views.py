@@ -23,21 +23,21 @@ from django.views.generic import TemplateView
 from areas.affiliate.forms import SUB_LABELS, LinkForm, PostbackForm
 from areas.affiliate.verifier_examples import MAX_AGE as VERIFIER_MAX_AGE
 from areas.affiliate.verifier_examples import verifier_examples
-from conversions.filters import ConversionFilter
+from conversions.filters import ConversionFilter, PostbackDeliveryFilter
 from conversions.postback_test_fire import affiliate_postback_test_fire
 from conversions.postback_urls import affiliate_postback_set
 from conversions.selectors import affiliate_postback_list, conversion_list, postback_delivery_list
 from conversions.sending import RETRY_STATUSES
 from core import ratelimit
 from core.filters import DroppedFiltersMixin
-from core.listing import FilteredListView, Page, page_number
+from core.listing import FilteredListView
 from core.periods import network_today
 from core.permissions import AffiliateRequiredMixin, affiliate_required
 from core.roles import affiliate_of
 from offers.filters import OfferFilter
 from offers.macros import affiliate_postback_macros
 from offers.models import Offer, OfferAccess, access_verdict
-from offers.selectors import offer_access_list, offer_list
+from offers.selectors import offer_access_list, offer_list, offer_list_with_payout
 from offers.services import offer_access_request
 from partners.models import POSTBACK_SECRET_GRACE
 from partners.services import affiliate_rotate_postback_secret
@@ -172,7 +172,7 @@ def _access_rows(user, offers):
 
 class OfferListView(AffiliateAreaMixin, FilteredListView):
     template_name = "affiliate/offer_list.html"
-    selector = staticmethod(offer_list)
+    selector = staticmethod(offer_list_with_payout)
     filterset_class = AffiliateOfferFilter
     ordering = ["name", "pk"]
 
@@ -329,21 +329,15 @@ def postback_delete(request, pk, *, affiliate):
     return redirect("affiliate:postbacks")
 
 
-class DeliveryListView(AffiliateAreaMixin, TemplateView):
+class DeliveryListView(AffiliateAreaMixin, FilteredListView):
     """Every call Tally made (or is making) to the affiliate's postback URLs, with each attempt."""
 
     template_name = "affiliate/delivery_list.html"
-    paginate_by = 50
+    selector = staticmethod(postback_delivery_list)
+    filterset_class = PostbackDeliveryFilter
 
-    def get_context_data(self, **kwargs):
-        deliveries = postback_delivery_list(user=self.request.user).select_related("conversion__offer")
-        status = self.request.GET.get("status", "")
-        if status in deliveries.model.Status.values:
-            deliveries = deliveries.filter(status=status)
-        page = Page(deliveries, page_number(self.request), self.paginate_by)
-        return super().get_context_data(
-            page_obj=page, status=status, statuses=deliveries.model.Status.choices, **kwargs
-        )
+    def get_queryset(self):
+        return super().get_queryset().select_related("conversion__offer")
 
 
 # --- Conversions ----------------------------------------------------------------------------------------------

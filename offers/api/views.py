@@ -1,7 +1,5 @@
 """/api/v1/offers/, goals/ and offer-access/: read within one's scope; managers write; affiliates ask for access."""
 
-from django.db.models import DecimalField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -11,7 +9,7 @@ from core.roles import Role, role_of
 from offers.api.serializers import GoalSerializer, OfferAccessSerializer, OfferSerializer
 from offers.filters import GoalFilter, OfferAccessFilter, OfferFilter
 from offers.models import OfferAccess
-from offers.selectors import goal_list, offer_access_list, offer_list
+from offers.selectors import goal_list, offer_access_list, offer_list_with_payout
 from offers.services import (
     goal_create,
     goal_update,
@@ -27,22 +25,9 @@ WRITABLE = (mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModel
 class OfferViewSet(*WRITABLE, ScopedViewSet):
     """Managers: every offer. Advertisers: their own. Affiliates: offers they may run or may ask to run."""
 
-    selector = offer_list
+    selector = offer_list_with_payout  # an affiliate's `payout` is what it earns: its override, or the offer's
     serializer_class = OfferSerializer
     filterset_class = OfferFilter
-
-    def get_queryset(self):
-        offers = super().get_queryset()
-        if self.role == Role.AFFILIATE:
-            override = OfferAccess.objects.filter(
-                offer=OuterRef("pk"), affiliate_id=self.request.user.membership.affiliate_id, payout__isnull=False
-            ).values("payout")[:1]
-            offers = offers.annotate(
-                affiliate_payout=Coalesce(
-                    Subquery(override), "payout", output_field=DecimalField(max_digits=14, decimal_places=2)
-                )
-            )
-        return offers
 
     def perform_create(self, serializer):
         with service_errors():
