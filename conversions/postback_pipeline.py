@@ -438,8 +438,8 @@ def _test_click_offer(params):
     belongs to the advertiser's integration test however malformed the rest of it is (its log row is a test row,
     with the offer, so the test page lists it). Only refused postbacks get here, and only those naming a click."""
     transaction_id = params.get("transaction_id")
-    if not isinstance(transaction_id, str) or not 0 < len(transaction_id.strip()) <= 64:
-        return None
+    if not isinstance(transaction_id, str) or not 0 < len(transaction_id.strip()) <= 64 or "\x00" in transaction_id:
+        return None  # (PostgreSQL refuses a NUL in any text it is asked to compare)
     click = (
         Click.objects.filter(transaction_id=transaction_id.strip(), affiliate__is_test=True)
         .select_related("offer")

@@ -219,7 +219,7 @@ def test_an_invited_advertiser_copies_its_snippet_and_runs_the_live_integration_
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
     page.locator("[data-copy-target='curl']").click()
     expect(page.locator("[data-copy-target='curl']")).to_have_text("Copied")
-    assert page.evaluate("navigator.clipboard.readText()") == f"curl -sS '{postback_url}'\n"
+    assert page.evaluate("navigator.clipboard.readText()") == f"curl -sS -w ' %{{http_code}}\\n' '{postback_url}'\n"
     screenshot(page, "outside-13-advertiser-snippets")
     page.get_by_role("link", name="Partner ID (recurring purchases)").click()
     expect(page.locator("#postback-url")).to_contain_text(f"offer_id={offer.pk}&aff_id=AFFILIATE_ID")
@@ -237,7 +237,9 @@ def test_an_invited_advertiser_copies_its_snippet_and_runs_the_live_integration_
     shopper.close()
     # Acme's server sends the postback, first with a wrong token, then right: the page shows both as they come.
     page.request.get(f"{base}/postback?transaction_id={transaction_id}&amount=12.00&security_token=wrong")
-    expect(page.locator("#integration-results")).to_contain_text("Rejected: invalid_token", timeout=10000)
+    expect(page.locator("#integration-results")).to_contain_text(
+        "Rejected: Security token invalid_token", timeout=10000
+    )
     sent = page.request.get(
         f"{base}/postback?transaction_id={transaction_id}&amount=12.00&adv_sub=T-1&security_token=acme-token-123"
     )
