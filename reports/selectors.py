@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from core.periods import network_today
 from core.roles import Role, role_of
 from core.scoping import restrict
 from offers.models import Offer
@@ -313,3 +314,35 @@ def rollups_current_until():
 def row_fields():
     """The stored (not derived) fields of a ReportRow, for serializers."""
     return [f.name for f in fields(ReportRow) if f.name != "hidden"]
+
+
+def traffic_summary(*, user, filters=None):
+    """Clicks, conversions, revenue, payout and profit for today, yesterday, the last 7 and 30 network days, and
+    clicks and conversions per day for the chart, from the rollups: what the manager's and the affiliate's
+    dashboards and an offer's page show. `filters` as report_rows takes them (e.g. {"offer": offer} on an offer's
+    page)."""
+    today = network_today()
+    first = today - timedelta(days=29)
+    days = report_rows(user=user, group_by="day", date_from=first, date_to=today, filters=filters)
+    yesterday = today - timedelta(days=1)
+    ranges = (
+        ("Today", today, today),
+        ("Yesterday", yesterday, yesterday),
+        ("Last 7 days", today - timedelta(days=6), today),
+        ("Last 30 days", first, today),
+    )
+    periods = [
+        {"label": label, "totals": report_totals([row for row in days if start <= row.key <= end])}
+        for label, start, end in ranges
+    ]
+    series = report_daily_series(user=user, date_from=first, date_to=today, rows=days)
+    return {
+        "periods": periods,
+        "series": series,
+        "chart": {
+            "labels": [point["day"].isoformat() for point in series],
+            "clicks": [point["clicks"] for point in series],
+            "conversions": [point["conversions"] for point in series],
+        },
+        "current_until": rollups_current_until(),
+    }

@@ -41,7 +41,7 @@ from offers.selectors import offer_access_list, offer_list, offer_list_with_payo
 from offers.services import offer_access_request
 from partners.models import POSTBACK_SECRET_GRACE
 from partners.services import affiliate_rotate_postback_secret
-from reports.selectors import report_daily_series, report_rows, report_totals, rollups_current_until
+from reports.selectors import report_rows, traffic_summary
 
 # What each postback macro holds (docs/affiliate-postbacks.md#macros), shown next to the postback URL field.
 MACRO_HELP = {
@@ -117,29 +117,8 @@ class DashboardView(AffiliateAreaMixin, TemplateView):
         user = self.request.user
         today = network_today()
         first = today - timedelta(days=29)
-        days = report_rows(user=user, group_by="day", date_from=first, date_to=today)
-        yesterday = today - timedelta(days=1)
-        ranges = (
-            ("Today", today, today),
-            ("Yesterday", yesterday, yesterday),
-            ("Last 7 days", today - timedelta(days=6), today),
-            ("Last 30 days", first, today),
-        )
-        periods = [
-            {"label": label, "totals": report_totals([row for row in days if start <= row.key <= end])}
-            for label, start, end in ranges
-        ]
-        series = report_daily_series(user=user, date_from=first, date_to=today)
-        chart = {
-            "labels": [point["day"].isoformat() for point in series],
-            "clicks": [point["clicks"] for point in series],
-            "conversions": [point["conversions"] for point in series],
-        }
         return super().get_context_data(
-            periods=periods,
-            series=series,
-            chart=chart,
-            current_until=rollups_current_until(),
+            **traffic_summary(user=user),
             by_offer=report_rows(user=user, group_by="offer", date_from=first, date_to=today)[:5],
             **kwargs,
         )

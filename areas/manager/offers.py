@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.views import View
 from django.views.decorators.http import require_POST, require_safe
 
-from areas.manager.dashboard import traffic_summary
 from areas.manager.offer_forms import GoalFormSet, OfferAccessEditForm, OfferAccessForm, OfferForm
 from core.listing import FilteredListView
 from core.permissions import ManagerRequiredMixin, manager_required
@@ -18,6 +17,7 @@ from offers.filters import OfferAccessFilter, OfferFilter
 from offers.macros import preview
 from offers.models import Offer, OfferAccess
 from offers.selectors import offer_access_list, offer_list
+from reports.selectors import traffic_summary
 
 GOAL_FIELDS = ["name", "payout_type", "payout", "revenue_type", "revenue", "allow_multiple_conversions"]
 
