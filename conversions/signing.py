@@ -5,17 +5,19 @@ import hmac
 import time
 
 
+def _digest(secret, payload, timestamp):
+    """The hex HMAC-SHA256 of "<timestamp>.<payload>" under secret (its literal UTF-8 text)."""
+    return hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+
+
 def sign(secret, payload, timestamp=None):
-    timestamp = int(time.time()) if timestamp is None else int(timestamp)
-    digest = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+    return sign_with([secret], payload, timestamp)
 
 
 def sign_with(secrets, payload, timestamp=None):
     """One header signed by each secret: `t=<unix>,v1=<first>,v1=<second>` (a verifier holding any one accepts it)."""
     timestamp = int(time.time()) if timestamp is None else int(timestamp)
-    signatures = "".join(f",v1={sign(secret, payload, timestamp).partition(',v1=')[2]}" for secret in secrets)
-    return f"t={timestamp}{signatures}"
+    return f"t={timestamp}" + "".join(f",v1={_digest(secret, payload, timestamp)}" for secret in secrets)
 
 
 def _fields(header):
@@ -43,7 +45,7 @@ def verify(header, payload, secrets, *, now, tolerance, future_skew=None):
     if timestamp - now > future_skew:
         return False, f"signature timestamp is {int(timestamp - now)} s in the future (tolerance {future_skew} s)"
     for secret in secrets:
-        expected = sign(secret, payload, timestamp).partition(",v1=")[2]
+        expected = _digest(secret, payload, timestamp)
         if any(hmac.compare_digest(expected, candidate) for candidate in signatures):
             return True, ""
     return False, "signature does not match"
