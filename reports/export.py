@@ -4,6 +4,8 @@ the same safe CSV for any list page's rows (csv_lines)."""
 import csv
 from decimal import Decimal
 
+from django.http import StreamingHttpResponse
+
 # A spreadsheet runs a cell starting with one of these as a formula, or as a command (CSV injection, as OWASP lists
 # them): = + - @, tab, carriage return, line feed, the fullwidth ＝ ＋ － ＠, and | and ;. Such text gets a leading '.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20", "|", ";")
@@ -48,3 +50,10 @@ def report_csv_lines(*, rows, totals, columns, group_label, with_id):
         return values + [row.value(metric.key) for metric in columns]
 
     yield from csv_lines(header, (cells(row) for row in [*rows, *totals]))
+
+
+def csv_attachment(lines, filename):
+    """A streamed CSV download of `lines` (from csv_lines or report_csv_lines), saved as `filename`."""
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,12 +1,11 @@
 """Report pages (README.md, Reports) for the three audiences, and their CSV export: one view, scoped by the selector."""
 
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.template.loader import select_template
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from reports.export import report_csv_lines
+from reports.export import csv_attachment, report_csv_lines
 from reports.filters import ReportFilter
 from reports.selectors import (
     METRIC_BY_KEY,
@@ -47,9 +46,7 @@ class ReportView(TemplateView):
             with_id=params["group_by"] in ENTITY_GROUPS,
         )
         name = f"tally-{self.audience}-report-by-{params['group_by']}-{params['date_from']}-{params['date_to']}.csv"
-        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return csv_attachment(lines, name)
 
     def page_context(self, report_filter, params, rows=()):
         context = {

@@ -3,10 +3,9 @@ cells go through reports.export.csv_lines, the report CSV's own writer (OWASP's 
 
 from datetime import UTC
 
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from reports.export import csv_lines
+from reports.export import csv_attachment, csv_lines
 
 
 class CsvExportMixin:
@@ -21,10 +20,8 @@ class CsvExportMixin:
 
     def get(self, request, *args, **kwargs):
         rows = (self.csv_row(obj) for obj in self.get_filterset().qs.iterator(chunk_size=2000))
-        response = StreamingHttpResponse(csv_lines(self.csv_header, rows), content_type="text/csv; charset=utf-8")
         name = f"tally-{self.csv_name}-{timezone.now():%Y-%m-%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return csv_attachment(csv_lines(self.csv_header, rows), name)
 
 
 def utc(moment):
