@@ -54,11 +54,19 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Who changed what, in a hash chain (README, Audit trail): below every app whose changes it records.
+    "audit",
     "partners",
     "offers",
+    # Targeting, bots and blocklists (README, Traffic quality): read by the click and the postback.
+    "quality",
     "tracking",
     "conversions",
     "reports",
+    # Affiliate and advertiser invoices and payments (README, Billing).
+    "billing",
+    # E-mail and the in-portal inbox, from events of the apps below it (README, Notifications).
+    "notifications",
     # Heartbeats and periodic task runs, the system page's and /metrics' reads (README, Operations).
     "operations",
     # Audience areas: pages, forms and URLs per audience; the manager area also holds seed_demo.
