@@ -33,6 +33,10 @@ class Click(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.TextField(blank=True)
     referer = models.TextField(blank=True)
+    # Told at click time from the IP and user agent (README, Traffic quality); "" when they could not be told.
+    country = models.CharField(max_length=2, blank=True)
+    device = models.CharField(max_length=8, blank=True)
+    os = models.CharField(max_length=16, blank=True)
     # Decided at click time: no click with the same IP and user agent on this offer and affiliate in 24 h.
     is_unique = models.BooleanField(default=True)
     created_at = models.DateTimeField(db_index=True)

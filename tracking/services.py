@@ -20,9 +20,10 @@ def click_record(*, offer, affiliate, subs, ip, user_agent, referer, now=None):
     )
 
 
-def click_build(*, offer, affiliate, subs, ip, user_agent, referer, now=None) -> Click:
+def click_build(*, offer, affiliate, subs, ip, user_agent, referer, now=None, country="", device="", os="") -> Click:
     """An unsaved click with its transaction ID, time and expiry fixed now, so the landing URL can be filled
-    (and measured) before click_insert stores exactly that click."""
+    (and measured) before click_insert stores exactly that click. country, device and os are what the click's
+    screening told (quality.services.click_screen; README, Traffic quality)."""
     now = now or timezone.now()
     return Click(
         offer=offer,
@@ -30,6 +31,9 @@ def click_build(*, offer, affiliate, subs, ip, user_agent, referer, now=None) ->
         ip=ip,
         user_agent=user_agent,
         referer=referer,
+        country=country,
+        device=device,
+        os=os,
         created_at=now,
         expires_at=now + timedelta(hours=offer.session_hours),
         **subs,

@@ -4,6 +4,7 @@ same answer without a click; while the database is down the shopper still lands,
 Below it, the manager portal's click pages: "did this click arrive?"
 """
 
+import contextlib
 import re
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from core.http import client_ip, plain_page
 from core.ratelimit import request_limited, too_many_requests
 from offers.macros import fill
 from offers.models import Offer
+from quality.models import RefusedClickCount
+from quality.services import click_screen, refused_click_count
 from tracking.models import SUB_FIELDS
 from tracking.outage import DATABASE_DOWN, unavailable, untracked_landing_url, untracked_redirect
 from tracking.routing import click_route, click_route_last_seen
@@ -53,6 +56,37 @@ def _paused(offer):
     if offer.fallback_url:
         return HttpResponseRedirect(offer.fallback_url)
     return plain_page(410, "Offer unavailable", "This offer is not running at the moment.")
+
+
+BOT = RefusedClickCount.Reason.BOT
+_SCREENED_OUT_PAGES = {
+    RefusedClickCount.Reason.GEO: ("Not available in your country", "This offer is not available in your country."),
+    RefusedClickCount.Reason.DEVICE: (
+        "Not available on this device",
+        "This offer is not available on your device or operating system.",
+    ),
+    RefusedClickCount.Reason.BLOCKED: ("Link not available", "This link is not available for your traffic."),
+}
+
+
+def _count_screened_out(request, offer, affiliate, reason):
+    """Count a GET refused for traffic quality in the reports' hourly rows (HEAD requests are no clicks). When
+    the database is down the click's answer still goes out; only this count is lost."""
+    if request.method != "GET":
+        return
+    with contextlib.suppress(*DATABASE_DOWN):
+        refused_click_count(offer_id=offer.pk, affiliate_id=affiliate.pk, reason=reason)
+
+
+def _screened_out(request, offer, affiliate, screening):
+    """A click outside the offer's targeting or on a blocklist: no transaction ID; the offer's fallback_url, or
+    a 403 page saying why."""
+    _count_screened_out(request, offer, affiliate, screening.reason)
+    if offer.fallback_url:
+        response = HttpResponseRedirect(offer.fallback_url)
+    else:
+        response = plain_page(403, *_SCREENED_OUT_PAGES[screening.reason])
+    return metrics.click_refused(screening.reason, response)
 
 
 @require_safe
@@ -97,6 +131,12 @@ def click(request):
     if offer.status != Offer.Status.ACTIVE or offer.advertiser.status != offer.advertiser.Status.ACTIVE:
         return metrics.click_refused("offer_paused", _paused(offer))
 
+    # Traffic quality (docs/clicks.md#traffic-quality): blocklists, bots, targeting; in memory, no query.
+    user_agent = _header(request, "HTTP_USER_AGENT", 1000)
+    screening = click_screen(offer=offer, affiliate=route.affiliate, ip=ip, user_agent=user_agent, subs=subs)
+    if screening.reason is not None and screening.reason != BOT:
+        return _screened_out(request, offer, route.affiliate, screening)
+
     # The transaction ID and time are fixed first, so the landing URL is filled once, measured, and only then
     # is the click stored: a click is never stored for a URL Django would refuse to redirect to.
     click = click_build(
@@ -104,14 +144,21 @@ def click(request):
         affiliate=route.affiliate,
         subs=subs,
         ip=ip,
-        user_agent=_header(request, "HTTP_USER_AGENT", 1000),
+        user_agent=user_agent,
         referer=_header(request, "HTTP_REFERER", 2000),
+        country=screening.country,
+        device=screening.device,
+        os=screening.os,
     )
     landing_url = fill(offer.destination_url, click.macro_values())
     if len(landing_url) > MAX_URL_REDIRECT_LENGTH:
         return metrics.click_refused(
             "bad_link", plain_page(400, "Bad tracking link", "The sub IDs make the landing URL too long.")
         )
+    if screening.reason == BOT:
+        # Crawlers and link previewers still see the landing page (previews keep working), but are no session.
+        _count_screened_out(request, offer, route.affiliate, screening.reason)
+        return metrics.click_refused(BOT, HttpResponseRedirect(untracked_landing_url(click)))
     if request.method == "HEAD":
         # Link checkers and previews: the answer a GET would get, but no click, so no transaction ID either.
         return HttpResponseRedirect(untracked_landing_url(click))

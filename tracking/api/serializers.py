@@ -1,4 +1,4 @@
-"""Clicks as the API shows them (SPEC §9): no IP address or user agent, only what links carried."""
+"""Clicks as the API shows them (README, API): no IP address or user agent, only what links carried."""
 
 from rest_framework import serializers
 
