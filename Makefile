@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test quick lint setup browser integration-tools bench assets
+.PHONY: run test quick lint setup browser integration-tools bench assets country-db-refresh pdf-libs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,28 @@ static/vendor/chart.umd.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	mkdir -p static/vendor && cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/
 
-assets: static/vendor/chart.umd.min.js
+# The offline country database of the click's targeting (README, Traffic quality): CC0, from npm, read in place.
+# npm gives its files an old date, hence the touch (or make would re-run npm ci every time).
+COUNTRY_DB := node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb
+$(COUNTRY_DB): package.json package-lock.json
+	command -v npm >/dev/null || (apt-get update && apt-get install -y npm)
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
-setup: $(STAMP) assets
+# A newer country database (published daily): updates package.json/package-lock.json (commit them); restart the web
+# server so its processes reopen the file.
+country-db-refresh:
+	npm install --save --no-audit --no-fund @ip-location-db/geo-whois-asn-country-mmdb@latest
+	touch $(COUNTRY_DB)
+
+assets: static/vendor/chart.umd.min.js $(COUNTRY_DB)
+
+# What WeasyPrint draws invoice PDFs with (README, Billing): Debian's Pango, HarfBuzz and a font, when missing.
+pdf-libs:
+	ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset && fc-list | grep -q . \
+	  || (apt-get update && apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+
+setup: $(STAMP) assets pdf-libs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -44,15 +63,15 @@ integration-tools:
 	command -v node >/dev/null || (apt-get update && apt-get install -y nodejs)
 	command -v curl >/dev/null || (apt-get update && apt-get install -y curl)
 
-test: lint browser integration-tools assets
+test: lint browser integration-tools assets pdf-libs
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The everyday loop: no lint, no browser (e2e) and no real-worker (worker) tests, on SQLite whatever DATABASE_URL
 # says (tests marked postgres skip there). `make quick PYTEST_ARGS=tests/tracking` runs one folder.
-quick: $(STAMP)
+quick: $(STAMP) $(COUNTRY_DB) pdf-libs
 	DATABASE_URL=sqlite:///$(CURDIR)/var/tally.sqlite3 $(BIN)/pytest -m "not e2e and not worker" $(PYTEST_ARGS)
 
-run: $(STAMP) assets
+run: $(STAMP) assets pdf-libs
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --base-url http://$(ADDR)
 	# web, Celery worker and beat together (Procfile.dev); `make run ADDR=127.0.0.1:8080` moves the web server.

@@ -1,6 +1,8 @@
 -- wrk script for the benchmark (bench/run.py). Counts answers by HTTP status and prints them, with latency
 -- percentiles, as one JSON line in done().
---   wrk ... -s bench/load.lua URL -- click <path> <offer ids,comma-separated> <affiliate ids,comma-separated>
+--   wrk ... -s bench/load.lua URL -- click <path> <offer ids,comma-separated> <affiliate ids,comma-separated> [browsers]
+-- With "browsers" (run.py --quality) clicks come from public US addresses (8.0.0.0/15) with the user agents of real
+-- browsers, desktop and mobile, so they pass an offer's targeting (README, Traffic quality).
 --   wrk ... -s bench/load.lua URL -- postback <path> <file of transaction IDs, one a line> <threads> <token>
 -- Clicks cycle through every (offer, affiliate) pair, each with its own sub ID and a client address sent as
 -- X-Forwarded-For (the server trusts one proxy), so the unique-click check sees many visitors.
@@ -22,7 +24,15 @@ local function split(text)
   return items
 end
 
-local mode, path, offers, affiliates, tids, token
+local mode, path, offers, affiliates, tids, token, browsers
+local AGENTS = {
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15",
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+  "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+  "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0",
+}
 local counter = 0
 status_counts = {}
 
@@ -30,6 +40,7 @@ function init(args)
   mode, path = args[1], args[2]
   if mode == "click" then
     offers, affiliates = split(args[3]), split(args[4])
+    browsers = args[5] == "browsers"
   else
     tids, token = {}, args[5] or ""
     local line_number = 0
@@ -46,8 +57,13 @@ function request()
     local offer = offers[(counter % #offers) + 1]
     local affiliate = affiliates[(math.floor(counter / #offers) % #affiliates) + 1]
     local ip = "10." .. slot .. "." .. (math.floor(counter / 250) % 250) .. "." .. (counter % 250 + 1)
+    local agent = "bench/1.0"
+    if browsers then
+      ip = "8." .. slot .. "." .. (math.floor(counter / 250) % 250) .. "." .. (counter % 250 + 1)
+      agent = AGENTS[(counter % #AGENTS) + 1]
+    end
     return wrk.format("GET", path .. "?offer_id=" .. offer .. "&aff_id=" .. affiliate .. "&aff_sub=t" .. slot
-      .. "n" .. counter .. "&source=bench", {["X-Forwarded-For"] = ip, ["User-Agent"] = "bench/1.0"})
+      .. "n" .. counter .. "&source=bench", {["X-Forwarded-For"] = ip, ["User-Agent"] = agent})
   end
   local tid = tids[((counter - 1) % #tids) + 1]
   return wrk.format("GET", path .. "?transaction_id=" .. tid .. "&amount=49.90&adv_sub=ORD-" .. slot .. "-" .. counter

@@ -4,6 +4,7 @@
     .venv/bin/python bench/run.py --duration 15 --worker-class gthread --workers 3 --threads 4
     .venv/bin/python bench/run.py --sweep   # try worker models and counts on R and on clicks, print a table
     .venv/bin/python bench/run.py --growth 100000,10000000   # postback latency and report reads as clicks grow
+    .venv/bin/python bench/run.py --quality  # + a click phase with targeting and a 1,000-entry blocklist on
 
 What it does, on 127.0.0.1 only (ports 8110-8111):
 1. installs what it needs (gunicorn from the `bench` extra, wrk from Debian) when missing;
@@ -14,7 +15,7 @@ What it does, on 127.0.0.1 only (ports 8110-8111):
    that convert the transaction IDs of the clicks just made, each with the same gunicorn worker model and count;
 4. stops each server (so every request in flight is answered) and checks nothing was lost: click rows stored =
    302s the server answered; conversions stored = postbacks it accepted (200); one postback log row per postback;
-5. prints requests/s as ratios to R with p50/p99 latency, against the targets of issue #7.
+5. prints requests/s as ratios to R with p50/p99 latency, against the targets in TARGETS below.
 """
 
 import argparse
@@ -40,6 +41,8 @@ TALLY_PORT, REF_PORT = 8110, 8111
 CONNECTIONS, WRK_THREADS = 16, 2
 TARGETS = {"click": 1.0, "postback": 0.7}
 P99_TARGET_MS = 20.0
+# --quality: the click with targeting and a 1,000-entry blocklist on may be at most this much slower (README).
+QUALITY_MAX_DROP = 0.05
 
 
 # --- tools and databases --------------------------------------------------------------------------------------
@@ -202,8 +205,63 @@ def run_phase(server, path, lua_args, duration, count_rows, warmup=3, warmup_arg
     return result
 
 
-def click_args(ids, path="/click"):
-    return ["click", path, ",".join(map(str, ids["offers"])), ",".join(map(str, ids["affiliates"]))]
+def click_args(ids, path="/click", browsers=False):
+    args = ["click", path, ",".join(map(str, ids["offers"])), ",".join(map(str, ids["affiliates"]))]
+    return [*args, "browsers"] if browsers else args
+
+
+# --- traffic quality (--quality): targeting on every offer and a 1,000-entry blocklist ------------------------
+
+
+def quality_entries():
+    """1,000 network-wide entries, none matching the benchmark's clicks (8.0.0.0/15, aff_sub t<n>n<m>, source
+    bench): networks of several prefix lengths in IPv4 and IPv6, addresses, aff_sub and source values."""
+    import ipaddress
+
+    entries = []
+    for n in range(400):  # IPv4 networks in 100.64.0.0/10, /16 to /28
+        prefix = (16, 20, 24, 28)[n % 4]
+        base = int(ipaddress.ip_address("100.64.0.0")) + n * (1 << 16)
+        entries.append(("cidr", str(ipaddress.ip_network((base >> (32 - prefix) << (32 - prefix), prefix)))))
+    for n in range(200):  # IPv6 networks in 2001:db8::/32, /40 to /64
+        prefix = (40, 48, 56, 64)[n % 4]
+        base = int(ipaddress.ip_address("2001:db8::")) + (n << 88)
+        entries.append(("cidr", str(ipaddress.ip_network((base >> (128 - prefix) << (128 - prefix), prefix)))))
+    entries += [("ip", f"198.18.{n // 250}.{n % 250 + 1}") for n in range(200)]
+    entries += [("aff_sub", f"blocked-sub-{n}") for n in range(100)]
+    entries += [("source", f"blocked-source-{n}") for n in range(100)]
+    return entries
+
+
+def quality_set(on):
+    """Turn targeting (countries, devices, OSes on every offer) and the blocklist on or off, in the database; each
+    phase starts its server afresh, so its caches load what is set here."""
+    import psycopg
+
+    targeting = (
+        (
+            '["US", "CA", "GB"]',
+            '["CN", "RU"]',
+            '["desktop", "mobile"]',
+            '["windows", "macos", "ios", "android", "linux"]',
+        )
+        if on
+        else ("[]", "[]", "[]", "[]")
+    )
+    with psycopg.connect(PG + TALLY_DB, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE offers_offer SET allowed_countries = %s, blocked_countries = %s, allowed_devices = %s,"
+            " allowed_os = %s",
+            targeting,
+        )
+        conn.execute("DELETE FROM quality_blockentry")
+        if on:
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO quality_blockentry (kind, value, note, created_at, updated_at)"
+                    " VALUES (%s, %s, 'bench', now(), now())",
+                    quality_entries(),
+                )
 
 
 def write_transaction_ids(path, limit, where=""):
@@ -267,9 +325,16 @@ def main_run(args, workers, log_dir):
     # statistics on the new tables, cold caches), which made round 1 an outlier.
     run_phase(ref, "/click", click_args(ids), args.duration, ref_rows)
     rounds = []
+    # --quality: every click comes from a browser at a US address, so the two click phases differ only in
+    # targeting and the blocklist being on.
+    browsers = args.quality
     for number in range(1, args.rounds + 1):
-        r = run_phase(ref, "/click", click_args(ids), args.duration, ref_rows)
-        click = run_phase(tally, "/click", click_args(ids), args.duration, click_rows)
+        r = run_phase(ref, "/click", click_args(ids, browsers=browsers), args.duration, ref_rows)
+        click = run_phase(tally, "/click", click_args(ids, browsers=browsers), args.duration, click_rows)
+        if args.quality:
+            quality_set(True)
+            quality = run_phase(tally, "/click", click_args(ids, browsers=True), args.duration, click_rows)
+            quality_set(False)
         with tally:  # more real clicks, not measured, so postbacks never run out of unconverted transaction IDs
             wrk(f"http://127.0.0.1:{TALLY_PORT}/click", args.duration + 2, click_args(ids))
         available = write_transaction_ids(tids, 200000)
@@ -278,9 +343,12 @@ def main_run(args, workers, log_dir):
         )
         postback["available"] = available
         rounds.append({"R": r, "click": click, "postback": postback})
+        if args.quality:
+            rounds[-1]["quality"] = quality
         print(
             f"round {number}: R {r['rps']:.0f}/s, click {click['rps']:.0f}/s ({click['rps'] / r['rps']:.2f} x R), "
-            f"postback {postback['rps']:.0f}/s ({postback['rps'] / r['rps']:.2f} x R)",
+            + (f"click+quality {quality['rps']:.0f}/s ({quality['rps'] / r['rps']:.2f} x R), " if args.quality else "")
+            + f"postback {postback['rps']:.0f}/s ({postback['rps'] / r['rps']:.2f} x R)",
             flush=True,
         )
 
@@ -295,21 +363,28 @@ def main_run(args, workers, log_dir):
     header = f"{'':<34}{'req/s':>9}{'x R':>7}{'p50':>10}{'p99':>10}   target"
     print(header)
     print("-" * len(header))
-    medians = {name: median_result([one[name] for one in rounds]) for name in ("R", "click", "postback")}
+    phases = ("R", "click", "quality", "postback") if args.quality else ("R", "click", "postback")
+    medians = {name: median_result([one[name] for one in rounds]) for name in phases}
     # Each round's ratio is taken against the R measured in that round; the median of those is shown.
-    ratios = {
-        name: statistics.median(one[name]["rps"] / one["R"]["rps"] for one in rounds)
-        for name in ("R", "click", "postback")
-    }
+    ratios = {name: statistics.median(one[name]["rps"] / one["R"]["rps"] for one in rounds) for name in phases}
     met = True
     for name, label in (
         ("R", "R: 1 INSERT + 302, no middleware"),
         ("click", "click  GET /click"),
+        ("quality", "click, targeting + 1,000 blocked"),
         ("postback", "postback  GET /postback"),
     ):
+        if name not in phases:
+            continue
         result, ratio = medians[name], ratios[name]
         verdict = ""
-        if name in TARGETS:
+        if name == "quality":
+            # Each round's click+quality against its own click phase; README, Traffic quality: at most 5 % lower.
+            change = statistics.median(one["quality"]["rps"] / one["click"]["rps"] - 1 for one in rounds)
+            ok = change >= -QUALITY_MAX_DROP
+            met &= ok
+            verdict = f"{change:+.1%} vs click (>= -{QUALITY_MAX_DROP:.0%} {'met' if ok else 'MISSED'})"
+        elif name in TARGETS:
             ratio_ok = ratio >= TARGETS[name]
             p99_ok = result["p99_us"] / 1000 < P99_TARGET_MS
             met &= ratio_ok and p99_ok
@@ -334,6 +409,17 @@ def main_run(args, workers, log_dir):
     checks = [
         ("R: rows stored = 302s answered", r["stored"]["rows"], r["answered"][302]),
         ("click: rows stored = 302s answered", click["stored"]["rows"], click["answered"][302]),
+        *(
+            [
+                (
+                    "click+quality: rows stored = 302s",
+                    total["quality"]["stored"]["rows"],
+                    total["quality"]["answered"][302],
+                )
+            ]
+            if "quality" in total
+            else []
+        ),
         ("postback: conversions = 200s answered", postback["stored"]["conversions"], postback["answered"][200]),
         ("postback: log rows = postbacks answered", postback["stored"]["logs"], sum(postback["answered"].values())),
     ]
@@ -460,6 +546,11 @@ def main():
     parser.add_argument("--sweep", action="store_true", help="compare worker models on R and clicks")
     parser.add_argument("--growth", default="", help="comma-separated click counts, e.g. 100000,10000000")
     parser.add_argument("--growth-duration", type=int, default=8)
+    parser.add_argument(
+        "--quality",
+        action="store_true",
+        help="clicks from browsers at US addresses, and a click phase with targeting and a 1,000-entry blocklist on",
+    )
     args = parser.parse_args()
 
     ensure_tools()

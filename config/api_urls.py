@@ -8,8 +8,15 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from billing.api.views import (
+    AdvertiserBillingProfileViewSet,
+    AffiliateBillingProfileViewSet,
+    InvoiceViewSet,
+    PaymentViewSet,
+)
 from conversions.api.affiliates import AffiliateViewSet
 from conversions.api.views import ConversionViewSet, PostbackLogViewSet
+from offers.api.catalogue import CategoryViewSet, CouponViewSet, CreativeViewSet, TagViewSet
 from offers.api.views import GoalViewSet, OfferAccessViewSet, OfferViewSet
 from partners.api.views import AdvertiserViewSet
 from reports.api.views import ReportViewSet
@@ -21,10 +28,18 @@ router.register("affiliates", AffiliateViewSet, basename="affiliate")
 router.register("offers", OfferViewSet, basename="offer")
 router.register("offer-access", OfferAccessViewSet, basename="offer-access")
 router.register("goals", GoalViewSet, basename="goal")
+router.register("creatives", CreativeViewSet, basename="creative")
+router.register("coupons", CouponViewSet, basename="coupon")
+router.register("categories", CategoryViewSet, basename="category")
+router.register("tags", TagViewSet, basename="tag")
 router.register("clicks", ClickViewSet, basename="click")
 router.register("conversions", ConversionViewSet, basename="conversion")
 router.register("postback-log", PostbackLogViewSet, basename="postback-log")
 router.register("reports", ReportViewSet, basename="report")
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("billing-profiles", AffiliateBillingProfileViewSet, basename="billing-profile")
+router.register("advertiser-billing-profiles", AdvertiserBillingProfileViewSet, basename="advertiser-billing-profile")
 
 
 @csrf_exempt

@@ -4,6 +4,7 @@ Django's own settings take a DJANGO_ prefix; Tally's take TALLY_. Malformed valu
 """
 
 import ipaddress
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user and client address of the audit trail's entries (audit/context.py).
+    "audit.context.audit_context_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -174,10 +177,38 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Uploaded files (creatives' images, README.md Creatives): under var/media by default, or in an S3-compatible bucket
+# through django-storages when TALLY_MEDIA_S3_BUCKET is set (install the `s3` extra for boto3). Either way they are
+# served only through Tally's own views (offers/views.py), never from MEDIA_URL, so the bucket may stay private.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media-not-served/"
+TALLY_MEDIA_S3_BUCKET = env.str("TALLY_MEDIA_S3_BUCKET", default="")
+if TALLY_MEDIA_S3_BUCKET:
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": TALLY_MEDIA_S3_BUCKET,
+            "endpoint_url": env.str("TALLY_MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("TALLY_MEDIA_S3_REGION", default="") or None,
+            "access_key": env.str("TALLY_MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("TALLY_MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("TALLY_MEDIA_S3_PREFIX", default="media"),
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Creative images (offers/creatives.py): the largest file and picture a manager may upload.
+TALLY_CREATIVE_MAX_BYTES = env.int("TALLY_CREATIVE_MAX_BYTES", default=1024 * 1024)
+TALLY_CREATIVE_MAX_WIDTH = env.int("TALLY_CREATIVE_MAX_WIDTH", default=2000)
+TALLY_CREATIVE_MAX_HEIGHT = env.int("TALLY_CREATIVE_MAX_HEIGHT", default=2000)
+# The affiliates' catalogue: an offer is "new" (?new=true) this many days after it was created.
+TALLY_CATALOGUE_NEW_DAYS = env.int("TALLY_CATALOGUE_NEW_DAYS", default=14)
 # Without collectstatic (make run, tests) WhiteNoise serves straight from the finders.
 WHITENOISE_USE_FINDERS = True
 
@@ -189,6 +220,8 @@ FILTERS_EMPTY_CHOICE_LABEL = "Any"
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="tally@localhost")
+# Where django.core.mail.backends.filebased.EmailBackend writes each message (one file per connection).
+EMAIL_FILE_PATH = env.str("DJANGO_EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -223,6 +256,11 @@ SPECTACULAR_SETTINGS = {
         "OfferAccessStatusEnum": "offers.models.OfferAccess.Status",
         "ConversionStatusEnum": "conversions.models.Conversion.Status",
         "PayoutTypeEnum": "offers.models.PayoutType",
+        "ConversionRuleActionEnum": "offers.models.RuleAction",
+        "CountryCodeEnum": "offers.targeting.COUNTRY_CHOICES",
+        "PaymentMethodEnum": "billing.models.PaymentMethod",
+        "InvoiceStatusEnum": "billing.models.Invoice.Status",
+        "BillingFrequencyEnum": "billing.models.Frequency",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -273,6 +311,12 @@ TALLY_MAX_PARAM_LENGTH = env.int("TALLY_MAX_PARAM_LENGTH", default=2048)
 # How long each process may keep the offer/affiliate lookup of a tracking link (tracking.routing): a paused offer
 # or suspended affiliate stops clicks within this many seconds in every process (at once in the one that saved it).
 TALLY_CLICK_CACHE_SECONDS = env.float("TALLY_CLICK_CACHE_SECONDS", default=5.0)
+# The offline country database (README, Traffic quality): installed by `make assets` from npm, refreshed by
+# `make country-db-refresh`; each process opens it once (restart the web server to read a refreshed one).
+TALLY_COUNTRY_DB = env.path(
+    "TALLY_COUNTRY_DB",
+    default=BASE_DIR / "node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb",
+)
 # Tolerance of the X-Tally-Signature timestamp, in seconds: how old a signature may be (each is accepted once, and
 # remembered this long) and, separately, how far ahead of our clock a sender's clock may run.
 TALLY_SIGNATURE_TOLERANCE = env.int("TALLY_SIGNATURE_TOLERANCE", default=300)
@@ -316,7 +360,7 @@ TALLY_LOGIN_LOCKOUT_SECONDS = env.int("TALLY_LOGIN_LOCKOUT_SECONDS", default=900
 TALLY_LOGIN_USER_SLOWDOWN_AFTER = env.int("TALLY_LOGIN_USER_SLOWDOWN_AFTER", default=20)
 TALLY_LOGIN_USER_SLOWDOWN_MAX_SECONDS = env.int("TALLY_LOGIN_USER_SLOWDOWN_MAX_SECONDS", default=60)
 
-# --- Background jobs: affiliate postbacks and session expiry (SPEC §6, §7) ----------------------
+# --- Background jobs: affiliate postbacks and session expiry (docs/affiliate-postbacks.md, README) ---------
 # Days after a click's session ends before its IP, user agent and referer are erased.
 TALLY_CLICK_RETENTION_DAYS = env.int("TALLY_CLICK_RETENTION_DAYS", default=30)
 # Affiliate postbacks: retried with exponential backoff (base doubling up to max, with jitter) for this long.
@@ -370,11 +414,65 @@ CELERY_BEAT_SCHEDULE["tracking-sessions-expire"] = {
     "options": {"expires": 14 * 60},
 }
 
+# Draft the invoices of closed billing periods (billing.services.invoices_draft; README, Billing): every hour at
+# minute 7 (cron 7 * * * *), so a period is drafted within the hour after it closes; a run is idempotent.
+CELERY_BEAT_SCHEDULE["billing-invoices-draft"] = {
+    "task": "billing.tasks.invoices_draft",
+    "schedule": crontab(minute=7),
+    "options": {"expires": 50 * 60},
+}
+
 # Beat's heartbeat and the worker's (operations.tasks.heartbeat; the system page): every minute (cron * * * * *).
 CELERY_BEAT_SCHEDULE["operations-heartbeat"] = {
     "task": "operations.tasks.heartbeat",
     "schedule": 60.0,
     "options": {"expires": 55},
+}
+
+# --- Billing (README, Billing) -------------------------------------------------------------------------------
+# How often invoices are drafted for a partner whose billing profile leaves it blank: weekly, semimonthly, monthly
+# or manual (never by the job).
+TALLY_BILLING_DEFAULT_FREQUENCY = env.str("TALLY_BILLING_DEFAULT_FREQUENCY", default="monthly")
+if TALLY_BILLING_DEFAULT_FREQUENCY not in ("weekly", "semimonthly", "monthly", "manual"):
+    raise environ.ImproperlyConfigured("TALLY_BILLING_DEFAULT_FREQUENCY must be weekly, semimonthly, monthly or manual")
+# An affiliate invoice below this (in its currency) is not issued; its conversions roll into the next period.
+try:
+    TALLY_BILLING_MINIMUM_PAYOUT = Decimal(env.str("TALLY_BILLING_MINIMUM_PAYOUT", default="50.00"))
+except InvalidOperation:
+    raise environ.ImproperlyConfigured("TALLY_BILLING_MINIMUM_PAYOUT must be an amount, e.g. 50.00") from None
+if not TALLY_BILLING_MINIMUM_PAYOUT.is_finite() or TALLY_BILLING_MINIMUM_PAYOUT < 0:
+    raise environ.ImproperlyConfigured("TALLY_BILLING_MINIMUM_PAYOUT must not be negative")
+# The network as its invoices name it (the PDF's header).
+TALLY_NETWORK_NAME = env.str("TALLY_NETWORK_NAME", default="Tally Network")
+TALLY_NETWORK_ADDRESS = env.str("TALLY_NETWORK_ADDRESS", default="")
+TALLY_NETWORK_TAX_ID = env.str("TALLY_NETWORK_TAX_ID", default="")
+
+# --- Notifications and scheduled reports (README, Notifications; Scheduled reports) ------------------------------
+# The network's address as people reach it, for the links in e-mails sent by the worker (it has no request).
+TALLY_SITE_URL = env.str("TALLY_SITE_URL", default="http://localhost:8000")
+# New-offer and offer-change e-mails wait this long after the first one, then go out as one digest per person.
+TALLY_NOTIFY_DIGEST_MINUTES = env.int("TALLY_NOTIFY_DIGEST_MINUTES", default=15)
+# A refusal spike: at least THRESHOLD postbacks refused for one reason code within the last MINUTES.
+TALLY_NOTIFY_SPIKE_MINUTES = env.int("TALLY_NOTIFY_SPIKE_MINUTES", default=15)
+TALLY_NOTIFY_SPIKE_THRESHOLD = env.int("TALLY_NOTIFY_SPIKE_THRESHOLD", default=50)
+# Offer caps, refusal spikes, passed integration tests (notifications.tasks.watch): every minute (cron * * * * *).
+CELERY_BEAT_SCHEDULE["notifications-watch"] = {
+    "task": "notifications.tasks.watch",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+# E-mails still owed and digests that are due (notifications.tasks.emails_send_owed): every minute (cron * * * * *).
+CELERY_BEAT_SCHEDULE["notifications-emails-send-owed"] = {
+    "task": "notifications.tasks.emails_send_owed",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+# Scheduled report e-mails (reports.tasks.scheduled_reports_send): every 15 minutes (cron */15 * * * *); each
+# schedule is sent once per day, week or month, in the first run of its period.
+CELERY_BEAT_SCHEDULE["reports-scheduled-reports-send"] = {
+    "task": "reports.tasks.scheduled_reports_send",
+    "schedule": crontab(minute="*/15"),
+    "options": {"expires": 14 * 60},
 }
 
 # --- Operations: health, metrics, the system page, logs (README, Operations) ------------------------------------

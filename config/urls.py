@@ -11,6 +11,8 @@ urlpatterns = [
     # The hot endpoints: clicks and postbacks.
     path("", include("tracking.urls")),
     path("", include("conversions.urls")),
+    # Creative images: the portals' scoped view and pasted banners' public one (offers/views.py).
+    path("", include("offers.urls")),
     # Liveness, readiness and Prometheus metrics (README, Operations).
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -3,8 +3,8 @@
 The click, its offer and the offer's advertiser, its affiliate (the fields the rules read: FIELDS), the affiliate's
 access row on the offer (LEFT JOIN) and whether the affiliate has any postback URL. The SQL (core.sql.JoinedLookup)
 is written once per database connection from the models' meta (every value a bound parameter), not compiled by
-the ORM on each postback: that compilation took more time than the query itself (issue #7's profile). Rows become
-model instances as the ORM makes them (core.sql.Columns).
+the ORM on each postback: that compilation took more time than the query itself (a profile of the benchmark).
+Rows become model instances as the ORM makes them (core.sql.Columns).
 """
 
 from dataclasses import dataclass
@@ -26,10 +26,15 @@ class ClickFound:
 # The fields the postback rules read; the rest stay deferred (read on first use, a query each: tests/conversions/
 # test_lookup.py counts the queries). Fewer columns to send, convert and set on each postback.
 FIELDS = {
-    Click: ["id", "transaction_id", "offer", "affiliate", "expires_at"],
+    # ip and the sub IDs: the blocklists; created_at and country: the conversion rules (docs/postbacks.md).
+    Click: [
+        "id", "transaction_id", "offer", "affiliate", "expires_at", "created_at", "ip", "aff_sub", "aff_sub2",
+        "aff_sub3", "aff_sub4", "aff_sub5", "source", "aff_click_id", "country",
+    ],
     Offer: [
         "id", "advertiser", "status", "visibility", "currency", "payout_type", "payout", "revenue_type", "revenue",
-        "allow_multiple_conversions", "conversion_approval", "daily_cap", "monthly_cap",
+        "allow_multiple_conversions", "conversion_approval", "daily_cap", "monthly_cap", "too_fast_seconds",
+        "too_fast_action", "country_mismatch_action",
     ],
     Advertiser: [
         "id", "status", "security_token", "token_required", "postback_ip_allowlist", "signing_secret",

@@ -1,10 +1,11 @@
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 
-from conversions.models import Conversion, PostbackDelivery, PostbackLog
-from conversions.reasons import Reason
+from conversions.models import Conversion, ConversionFlag, PostbackDelivery, PostbackLog
+from conversions.reasons import CONVERSION_RULES, Reason
 from core.filters import CreatedRangeFilterSet, HiddenSortsMixin, SortFilter, scoped
-from core.roles import Role
+from core.roles import Role, role_of
 from offers.models import Goal, Offer
 from offers.selectors import goal_list, offer_list
 from partners.models import Affiliate
@@ -31,6 +32,10 @@ class ConversionFilter(HiddenSortsMixin, CreatedRangeFilterSet):
     goal = django_filters.ModelChoiceFilter(queryset=scoped(goal_list, Goal))
     status = django_filters.ChoiceFilter(choices=Conversion.Status.choices)
     transaction_id = django_filters.CharFilter(label="Transaction ID")
+    # The conversion rules a conversion broke (docs/postbacks.md#conversion-rules): the flagged-conversions page.
+    flag = django_filters.ChoiceFilter(
+        choices=[(reason.value, reason.value) for reason in CONVERSION_RULES], method="filter_flag", label="Flag"
+    )
     ordering = SortFilter(
         fields={
             "created_at": "created_at",
@@ -50,7 +55,16 @@ class ConversionFilter(HiddenSortsMixin, CreatedRangeFilterSet):
 
     class Meta:
         model = Conversion
-        fields = ["offer", "affiliate", "goal", "status", "transaction_id"]
+        fields = ["offer", "affiliate", "goal", "status", "transaction_id", "flag"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if role_of(getattr(self.request, "user", None)) == Role.AFFILIATE:
+            del self.filters["flag"]  # the network's fraud signals, as in the API's ConversionSerializer
+
+    def filter_flag(self, queryset, name, value):
+        # EXISTS rather than a join: one row per conversion, however many flags it has.
+        return queryset.filter(Exists(ConversionFlag.objects.filter(conversion=OuterRef("pk"), code=value)))
 
 
 class PostbackLogFilter(CreatedRangeFilterSet):

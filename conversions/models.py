@@ -44,6 +44,11 @@ class Conversion(TimestampedModel):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.APPROVED)
     # Why a rejected conversion was rejected (e.g. cap_reached, or a manager's words).
     status_reason = models.CharField(max_length=255, blank=True)
+    # Seconds from the click to the postback, fixed when recorded (NULL by partner ID: no click). The click-to-
+    # conversion report aggregates it over conversion_offer_time / conversion_affiliate_time, never reading clicks.
+    seconds_to_convert = models.PositiveIntegerField(null=True, blank=True)
+    # The shopper's country at conversion, from the postback's `ip` (docs/postbacks.md#parameters); "" when unknown.
+    country = models.CharField(max_length=2, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -84,6 +89,28 @@ class Conversion(TimestampedModel):
 
     def __str__(self):
         return f"Conversion #{self.pk} ({self.status})"
+
+
+class ConversionFlag(models.Model):
+    """A conversion rule the conversion broke (docs/postbacks.md#conversion-rules), kept with it so that a manager
+    reviews it: `too_fast` or `country_mismatch`, whatever the rule's action was."""
+
+    conversion = models.ForeignKey(Conversion, on_delete=models.CASCADE, related_name="flags")
+    code = models.CharField(max_length=32)  # a conversions.reasons.Reason value
+    detail = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["conversion", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversion", "code"], name="%(app_label)s_%(class)s_once_per_code"),
+        ]
+        indexes = [
+            # The flagged-conversions page filtered by flag (the unique constraint serves the conversion's own flags).
+            models.Index(fields=["code", "conversion"], name="conversionflag_code"),
+        ]
+
+    def __str__(self):
+        return f"#{self.conversion_id}: {self.code}"
 
 
 class PostbackLog(models.Model):
@@ -172,14 +199,16 @@ class ConversionStatusChange(models.Model):
 
 
 class AffiliatePostback(TimestampedModel):
-    """An affiliate's postback URL (SPEC §6): Tally calls it for the affiliate's conversions on one offer, or on
-    every offer when `offer` is empty. An offer's own postback takes the place of the affiliate-wide one."""
+    """An affiliate's postback URL (docs/affiliate-postbacks.md): Tally calls it for the affiliate's conversions on
+    one offer, or on every offer when `offer` is empty. An offer's own postback takes the place of the affiliate-wide
+    one."""
 
     affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="postbacks")
     offer = models.ForeignKey(
         Offer, null=True, blank=True, on_delete=models.CASCADE, related_name="affiliate_postbacks"
     )
-    # A URL template with the macros of SPEC §4 (offers.macros.POSTBACK_MACROS); checked by the services.
+    # A URL template with the macros of docs/affiliate-postbacks.md (offers.macros.POSTBACK_MACROS); checked by the
+    # services.
     url = models.CharField(max_length=2000)
     # Off: one call when the conversion is approved. On: a call each time the conversion takes a status
     # (approved, pending or rejected, when recorded and when a manager changes it); {status} tells which.

@@ -1,5 +1,6 @@
 """Parsing of postback parameters: what arrives as text becomes typed values, or a reason code."""
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -36,10 +37,20 @@ class PostbackParams:
     security_token: str = ""
     test: bool = False
     adv_subs: dict = field(default_factory=dict)
+    # A coupon code the shopper used (docs/postbacks.md#coupon-codes); "" when not sent.
+    coupon_code: str = ""
+    # The shopper's IP as the advertiser saw it (`ip`), normalised; "" when not sent. Not the sender's address.
+    shopper_ip: str = ""
 
     @property
     def by_partner_id(self):
         return not self.transaction_id
+
+    @property
+    def by_coupon(self):
+        """The coupon-code protocol (docs/postbacks.md#coupon-codes): no transaction ID, a coupon code and an offer.
+        Like the partner-ID protocol it has no click (by_partner_id is true too: the same credential rule)."""
+        return not self.transaction_id and bool(self.coupon_code)
 
 
 def _id(params, name):
@@ -75,12 +86,23 @@ def _amount(params):
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _shopper_ip(params):
+    raw = params.get("ip", "").strip()
+    if raw == "":
+        return ""
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        raise Rejection(Reason.INVALID_PARAMETER, f"ip must be an IPv4 or IPv6 address, got {raw[:45]!r}") from None
+
+
 def parse(params, *, goal_required=False):
     """Typed parameters from a dict of strings; raises Rejection for missing_parameter/invalid_parameter."""
     # missing_parameter comes before invalid_parameter (docs/reason-codes.md), so check presence before any value.
-    has_partner = params.get("offer_id", "").strip() and params.get("aff_id", "").strip()
+    has_offer = params.get("offer_id", "").strip()
+    has_partner = has_offer and (params.get("aff_id", "").strip() or params.get("coupon_code", "").strip())
     if not params.get("transaction_id", "").strip() and not has_partner:
-        raise Rejection(Reason.MISSING_PARAMETER, "send transaction_id, or offer_id and aff_id")
+        raise Rejection(Reason.MISSING_PARAMETER, "send transaction_id, or offer_id and aff_id (or coupon_code)")
     if goal_required and not params.get("goal_id"):
         raise Rejection(Reason.MISSING_PARAMETER, "goal_id is required on /aff_goal")
     transaction_id = _text(params, "transaction_id", 64).strip()
@@ -100,4 +122,6 @@ def parse(params, *, goal_required=False):
         security_token=_text(params, "security_token", 256),
         test=params.get("test", "") in ("1", "true", "True"),
         adv_subs={name: _text(params, name, limit) for name in ADV_SUB_FIELDS},
+        coupon_code=_text(params, "coupon_code", 64).strip(),
+        shopper_ip=_shopper_ip(params),
     )

@@ -13,15 +13,17 @@ from django.utils import timezone
 
 from conversions import signing
 from conversions.click_lookup import click_for_postback
-from conversions.models import Conversion, PostbackLog, UsedSignature
+from conversions.models import Conversion, ConversionFlag, PostbackLog, UsedSignature
 from conversions.outbox import deliveries_record
 from conversions.params import Rejection, parse
-from conversions.reasons import Reason
-from core.periods import period_starts
+from conversions.reasons import CONVERSION_RULES, Reason
+from core.periods import network_tz, period_starts
 from core.sql import insert_or_ignore, insert_pair_or_ignore
-from offers.models import Goal, Offer, OfferAccess, access_verdict, compute_amount
+from offers.models import Coupon, Goal, Offer, OfferAccess, RuleAction, access_verdict, compute_amount
+from offers.selectors import coupon_for_postback
 from partners.models import Affiliate
-from tracking.models import Click
+from quality.services import country_of, session_block_reason
+from tracking.models import SUB_FIELDS, Click
 
 logger = logging.getLogger(__name__)
 
@@ -90,11 +92,47 @@ class _Context:
     access: OfferAccess | None
     # False only when the click query found the affiliate has no postback URL at all (nothing to deliver).
     affiliate_has_postback: bool = True
+    # The coupon the postback named (docs/postbacks.md#coupon-codes); None on the other protocols.
+    coupon: Coupon | None = None
+    # The conversion rules' results, in rule order (_conversion_rules), and what the conversion keeps of them.
+    rules: list = field(default_factory=list)
+    seconds_to_convert: int | None = None
+    country: str = ""
+
+    @property
+    def flags(self):
+        """The conversion rules the postback broke (each kept as a flag on the conversion)."""
+        return [rule for rule in self.rules if not rule.ok]
+
+    @property
+    def rejected_by(self):
+        """The first broken rule whose action is reject, or None."""
+        return next((rule for rule in self.flags if rule.action == RuleAction.REJECT), None)
+
+
+@dataclass
+class RuleResult:
+    """One conversion rule's verdict: its trace line, and the flag a broken one leaves on the conversion."""
+
+    reason: Reason
+    ok: bool
+    action: str = RuleAction.OFF
+    detail: str = ""
+
+    def trace_line(self):
+        detail = self.detail if self.ok else f"{self.action}: {self.detail}"
+        return {"rule": self.reason, "ok": self.ok, "detail": detail}
 
 
 def _find(p, trace):
-    """Load the click (or offer and affiliate for the partner-ID protocol), the goal and the access row."""
-    if p.by_partner_id:
+    """Load the click (or offer and affiliate for the partner-ID protocol, or the coupon), the goal and the access
+    row."""
+    coupon = None
+    if p.by_coupon:
+        coupon = _find_coupon(p, trace)
+        offer, affiliate = coupon.offer, coupon.affiliate
+        click, has_postback = None, True  # as by partner ID: the outbox checks when recording
+    elif p.by_partner_id:
         offer = Offer.objects.select_related("advertiser").filter(pk=p.offer_id).first()
         affiliate = Affiliate.objects.filter(pk=p.aff_id).first()
         trace.check(
@@ -106,10 +144,12 @@ def _find(p, trace):
         trace.check(Reason.UNKNOWN_TRANSACTION, found is not None, f"no click has transaction_id {p.transaction_id!r}")
         click, access, has_postback = found.click, found.access, found.has_postback
         offer, affiliate = click.offer, click.affiliate
+    if coupon is None:
+        trace.ok(Reason.UNKNOWN_COUPON, "no coupon_code sent")
     trace.offer = offer
     # A click of the network's test affiliate is an advertiser's integration test: every rule runs and the log
-    # shows the verdict, but like test=1 no conversion is recorded (issue #9). Decided here, before any later rule
-    # (an unknown goal included) can refuse it, so that every postback for a test click is logged as a test.
+    # shows the verdict, but like test=1 no conversion is recorded (docs/postbacks.md). Decided here, before any later
+    # rule (an unknown goal included) can refuse it, so that every postback for a test click is logged as a test.
     p.test = p.test or affiliate.is_test
     goal = None
     if p.goal_id is not None:
@@ -120,8 +160,23 @@ def _find(p, trace):
     if click is None:
         access = OfferAccess.objects.filter(offer=offer, affiliate=affiliate).first()
     return _Context(
-        offer=offer, affiliate=affiliate, click=click, goal=goal, access=access, affiliate_has_postback=has_postback
+        offer=offer,
+        affiliate=affiliate,
+        click=click,
+        goal=goal,
+        access=access,
+        affiliate_has_postback=has_postback,
+        coupon=coupon,
     )
+
+
+def _find_coupon(p, trace):
+    """unknown_coupon: the offer has this coupon code (any case). An unknown offer reads the same, so the answer
+    tells nothing about which offers exist."""
+    trace.ok(Reason.UNKNOWN_TRANSACTION, "by coupon code: no transaction")
+    coupon = coupon_for_postback(offer_id=p.offer_id, code=p.coupon_code)
+    trace.check(Reason.UNKNOWN_COUPON, coupon is not None, f"offer {p.offer_id} has no coupon code {p.coupon_code!r}")
+    return coupon
 
 
 def _check_token(p, advertiser, trace, *, signed):
@@ -179,7 +234,18 @@ def _check_attribution_window(ctx, trace, now):
             f"the session expired at {ctx.click.expires_at:%Y-%m-%d %H:%M:%S} UTC",
         )
     else:
-        trace.ok(Reason.EXPIRED_TRANSACTION, "partner-ID conversions have no session")
+        trace.ok(Reason.EXPIRED_TRANSACTION, "no click, so no session")
+    coupon = ctx.coupon
+    if coupon is None:
+        trace.ok(Reason.COUPON_EXPIRED, "no coupon code")
+    else:
+        # Validity dates are network days (TALLY_NETWORK_TIME_ZONE), both ends included.
+        day = timezone.localtime(now, network_tz()).date()
+        trace.check(
+            Reason.COUPON_EXPIRED,
+            coupon.valid_on(day),
+            f"coupon {coupon.code} is valid {coupon.valid_from or '…'} to {coupon.valid_until or '…'}, not on {day}",
+        )
 
 
 def _check_click_and_offer(p, ctx, trace, now):
@@ -194,6 +260,52 @@ def _check_click_and_offer(p, ctx, trace, now):
     if allowed and ctx.click is None:
         allowed = access_verdict(ctx.offer, ctx.affiliate, ctx.access)
     trace.check(Reason.AFFILIATE_NOT_ALLOWED, allowed, f"affiliate {ctx.affiliate.pk} may not convert on this offer")
+
+
+def _check_blocklists(p, ctx, trace):
+    """blocked_traffic: the session matches a network-wide or offer blocklist (quality.services). The session is the
+    click's (its IP, affiliate and sub IDs); by partner ID, which has no click, the affiliate and the shopper's `ip`."""
+    if ctx.click is not None:
+        ip, subs = ctx.click.ip, {name: getattr(ctx.click, name) for name in SUB_FIELDS}
+    else:
+        ip, subs = p.shopper_ip or None, {}
+    blocked = session_block_reason(offer=ctx.offer, affiliate=ctx.affiliate, ip=ip, subs=subs)
+    trace.check(Reason.BLOCKED_TRAFFIC, not blocked, f"the session matches a blocklist entry ({blocked})")
+
+
+def _too_fast(offer, seconds):
+    minimum, action = offer.too_fast_seconds, offer.too_fast_action
+    if not minimum or action == RuleAction.OFF:
+        return RuleResult(Reason.TOO_FAST, True, detail="off")
+    detail = f"converted {seconds} s after the click; the offer's minimum is {minimum} s"
+    return RuleResult(Reason.TOO_FAST, seconds >= minimum, action, detail)
+
+
+def _country_mismatch(offer, click, country, shopper_ip):
+    action = offer.country_mismatch_action
+    # The click's country, stored at click time; "" for a click from before countries were looked up.
+    click_country = click.country
+    if action == RuleAction.OFF:
+        return RuleResult(Reason.COUNTRY_MISMATCH, True, detail="off")
+    if not shopper_ip:
+        return RuleResult(Reason.COUNTRY_MISMATCH, True, detail="no ip sent: not checked")
+    if not country or not click_country:
+        return RuleResult(Reason.COUNTRY_MISMATCH, True, detail="country unknown: not checked")
+    detail = f"the shopper is in {country}, the click came from {click_country}"
+    return RuleResult(Reason.COUNTRY_MISMATCH, country == click_country.upper(), action, detail)
+
+
+def _conversion_rules(p, ctx, now):
+    """too_fast and country_mismatch (docs/postbacks.md#conversion-rules), in rule order. They only read: the
+    verdicts are traced after `duplicate` and applied when the conversion is recorded (_convert)."""
+    ctx.country = (country_of(p.shopper_ip) or "").upper() if p.shopper_ip else ""
+    if ctx.click is None:
+        return [RuleResult(reason, True, detail="no click (partner ID or coupon code)") for reason in CONVERSION_RULES]
+    ctx.seconds_to_convert = max(0, int((now - ctx.click.created_at).total_seconds()))
+    return [
+        _too_fast(ctx.offer, ctx.seconds_to_convert),
+        _country_mismatch(ctx.offer, ctx.click, ctx.country, p.shopper_ip),
+    ]
 
 
 def _cap_full(offer, now):
@@ -254,6 +366,8 @@ def _new_conversion(p, ctx, status, reason):
         single_per_click=_single_per_click(p, ctx),
         status=status,
         status_reason=reason,
+        seconds_to_convert=ctx.seconds_to_convert,
+        country=ctx.country,
         **p.adv_subs,
     )
 
@@ -272,13 +386,14 @@ def _reject_duplicate(p, ctx, trace):
 def _in_one_statement(p, ctx, replay_of):
     """Whether the postback is the common case that one statement can record, conversion and log row together,
     outside any BEGIN/COMMIT: PostgreSQL, a real postback (not a test, not a replay), an offer without caps (no row
-    lock needed) and an affiliate without a postback URL (no outbox row)."""
+    lock needed), an affiliate without a postback URL (no outbox row) and no conversion rule broken (no flag rows)."""
     return (
         connection.vendor == "postgresql"
         and not p.test
         and replay_of is None
         and not ctx.offer.has_cap
         and not ctx.affiliate_has_postback
+        and not ctx.flags
     )
 
 
@@ -290,6 +405,7 @@ def _record_in_one_statement(request, p, ctx, trace, now):
     conversion = _new_conversion(p, ctx, status, "")
     passed = [
         {"rule": Reason.DUPLICATE, "ok": True, "detail": ""},
+        *(rule.trace_line() for rule in ctx.rules),
         {"rule": Reason.CAP_REACHED, "ok": True, "detail": ""},
     ]
     accepted = Outcome(
@@ -308,21 +424,32 @@ def _record_in_one_statement(request, p, ctx, trace, now):
 
 
 def _convert(p, ctx, trace, now, test):
-    """Insert the conversion (the database refuses a second one); return (conversion, status, reason)."""
+    """Insert the conversion (the database refuses a second one); return (conversion, status, reason).
+
+    After `duplicate` come the conversion rules (a broken one with action reject decides the status, and the rules
+    after it are not checked) and then `cap_reached`, which only a conversion that would count needs."""
+    rejected_by = ctx.rejected_by
+    rules = ctx.rules[: ctx.rules.index(rejected_by) + 1] if rejected_by else ctx.rules
     cap = None
-    if ctx.offer.has_cap:
+    if ctx.offer.has_cap and rejected_by is None:
         # Serialise conversions of a capped offer, so two postbacks never both see the last free slot.
         Offer.objects.select_for_update().filter(pk=ctx.offer.pk).values_list("pk").first()
         cap = _cap_full(ctx.offer, now)
-    if cap:
+    if rejected_by:
+        status, reason = Conversion.Status.REJECTED, rejected_by.reason
+    elif cap:
         status, reason = Conversion.Status.REJECTED, Reason.CAP_REACHED
-    elif ctx.offer.conversion_approval == Offer.Approval.MANUAL:
-        status, reason = Conversion.Status.PENDING, ""
+    elif ctx.offer.conversion_approval == Offer.Approval.MANUAL or ctx.flags:
+        status, reason = Conversion.Status.PENDING, ""  # a flagged conversion waits for a manager
     else:
         status, reason = Conversion.Status.APPROVED, ""
     if test:
         existing = _existing(p, ctx)
         trace.check(Reason.DUPLICATE, existing is None, f"conversion {getattr(existing, 'pk', '')} already recorded")
+        for rule in rules:
+            trace.append(rule.trace_line())
+        if rejected_by:
+            raise Rejection(rejected_by.reason, trace[-1]["detail"])
         trace.check(Reason.CAP_REACHED, cap is None, f"the {cap} cap is full")
         return None, status, reason
     conversion = _new_conversion(p, ctx, status, reason)
@@ -330,9 +457,19 @@ def _convert(p, ctx, trace, now, test):
     if not insert_or_ignore(conversion):
         _reject_duplicate(p, ctx, trace)
     trace.ok(Reason.DUPLICATE)
-    trace.append({"rule": Reason.CAP_REACHED, "ok": cap is None, "detail": f"the {cap} cap is full" if cap else ""})
-    # The affiliate's postback (SPEC §6): an outbox row in this transaction, sent by a worker after commit. The
-    # click query already told whether the affiliate has any postback URL; without one nothing is owed.
+    for rule in rules:
+        trace.append(rule.trace_line())
+    if rejected_by is None:
+        trace.append({"rule": Reason.CAP_REACHED, "ok": cap is None, "detail": f"the {cap} cap is full" if cap else ""})
+    flags = [
+        ConversionFlag(conversion=conversion, code=rule.reason, detail=rule.detail[:255])
+        for rule in rules
+        if not rule.ok
+    ]
+    if flags:
+        ConversionFlag.objects.bulk_create(flags)
+    # The affiliate's postback (docs/affiliate-postbacks.md): an outbox row in this transaction, sent by a worker after
+    # commit. The click query already told whether the affiliate has any postback URL; without one nothing is owed.
     if ctx.affiliate_has_postback:
         deliveries_record(conversion=conversion)
     return conversion, status, reason
@@ -350,6 +487,9 @@ def _decide(req, p, trace, now, *, replay_of=None):
     # A replay is judged against the attribution window as it was when the postback was received.
     window_time = replay_of.received_at if replay_of else now
     _check_click_and_offer(p, ctx, trace, window_time)
+    _check_blocklists(p, ctx, trace)
+    # Time to convert is measured when the postback arrived, a replay's included.
+    ctx.rules = _conversion_rules(p, ctx, window_time)
     return ctx
 
 

@@ -1,15 +1,22 @@
 """Reads of conversions and postback logs, scoped to what the user may see."""
 
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from conversions.models import AffiliatePostback, Conversion, PostbackDelivery, PostbackLog
+from conversions.models import AffiliatePostback, Conversion, ConversionFlag, PostbackDelivery, PostbackLog
 from core.scoping import restrict
 
 
 def conversion_list(*, user):
     conversions = Conversion.objects.select_related("offer", "affiliate", "goal")
     return restrict(conversions, user, affiliate="affiliate_id", advertiser="offer__advertiser_id")
+
+
+def conversion_flagged_list(*, user):
+    """Conversions that broke a conversion rule (docs/postbacks.md#conversion-rules), with their flags: what a
+    manager reviews."""
+    flagged = Exists(ConversionFlag.objects.filter(conversion=OuterRef("pk")))
+    return conversion_list(user=user).filter(flagged).prefetch_related("flags")
 
 
 def postback_log_list(*, user):

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from conversions import outbound, signing
@@ -18,6 +19,10 @@ from offers.macros import fill, time_values, without_advertiser_values
 # Answers worth trying again besides 5xx: the affiliate's server asked us to come back later.
 RETRY_STATUSES = {408, 425, 429}
 SNIPPET_CHARS = 1000
+
+# delivery_failed(delivery): a delivery was given up (after its retries, or at once for an answer not worth
+# retrying). Sent after the commit, from the worker, for the layers above (notifications) to tell the managers.
+delivery_failed = Signal()
 
 
 def delivery_url(delivery):
@@ -108,6 +113,7 @@ def _record(delivery, answer, attempted_at):
             delivery.next_attempt_at = min(now + timedelta(seconds=_backoff(delivery.attempts)), delivery.give_up_at)
         else:
             delivery.status, delivery.next_attempt_at = PostbackDelivery.Status.FAILED, None
+            transaction.on_commit(lambda: delivery_failed.send(sender=PostbackDelivery, delivery=delivery))
     delivery.save(
         update_fields=["attempts", "queued_at", "status", "next_attempt_at", "delivered_at", "last_error", "updated_at"]
     )

@@ -5,6 +5,8 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from audit.models import AuditEntry
+from audit.services import audit_changes, audit_lock
 from conversions.models import Conversion, ConversionStatusChange, PostbackLog, UsedSignature
 from conversions.outbox import deliveries_record
 from conversions.postback_pipeline import Outcome, PostbackRequest, postback_process
@@ -36,6 +38,7 @@ def conversion_set_status(*, conversion, status, reason="", user=None):
     """Approve, reject or return to pending one conversion, with an audit row. The row is locked so two
     managers acting at once are applied one after the other."""
     status = Conversion.Status(status)
+    audit_lock()  # the audit trail's head before the conversion's row (audit.services.audit_lock)
     locked = Conversion.objects.select_for_update().get(pk=conversion.pk)
     if locked.status == status:
         return locked
@@ -43,9 +46,10 @@ def conversion_set_status(*, conversion, status, reason="", user=None):
         conversion=locked, old_status=locked.status, new_status=status, reason=reason[:255], changed_by=user
     )
     old_status = locked.status
-    locked.status = status
-    locked.status_reason = reason[:255] if status == Conversion.Status.REJECTED else ""
-    locked.save(update_fields=["status", "status_reason", "updated_at"])
+    with audit_changes(locked, action=AuditEntry.Action.STATUS, actor=user, note=reason):
+        locked.status = status
+        locked.status_reason = reason[:255] if status == Conversion.Status.REJECTED else ""
+        locked.save(update_fields=["status", "status_reason", "updated_at"])
     deliveries_record(conversion=locked, old_status=old_status)
     conversion_status_changed.send(sender=Conversion, conversion=locked, old_status=old_status)
     return locked

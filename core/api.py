@@ -1,4 +1,4 @@
-"""What every REST API resource shares (SPEC §9): role-scoped querysets, manager-only writes, fields that depend
+"""What every REST API resource shares (README, API): role-scoped querysets, manager-only writes, fields that depend
 on who asks, service refusals answered as 400, and no access for a pending or suspended partner's users.
 
 A viewset names its selector (`selector = offer_list`): every read goes through it, so an object outside the

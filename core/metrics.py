@@ -29,7 +29,7 @@ CLICKS_STORED = Counter("tally_clicks_stored", "Clicks stored (a 302 to the land
 CLICKS_REFUSED = Counter(
     "tally_clicks_refused",
     "Click requests that stored no click, by reason (rate_limited, bad_link, not_found, affiliate_inactive, "
-    "not_allowed, offer_paused, database_down).",
+    "not_allowed, offer_paused, database_down; traffic quality: blocked, bot, geo, device).",
     ["reason"],
 )
 POSTBACKS = Counter(

@@ -4,7 +4,8 @@
 Below every app, so it imports none: callers pass the models, fields and querysets, and the SQL is built from the
 models' meta. Only names from the meta go into the text; every value is a bound parameter. The SQL of the hot
 paths (a click's insert, a postback's lookup and inserts) is built once per model and connection (cached
-builders), not on every request: the ORM's compilation took more time than the queries themselves (issue #7).
+builders), not on every request: the ORM's compilation took more time than the queries themselves (measured
+with bench/cpu_cost.py).
 """
 
 import functools
@@ -147,6 +148,35 @@ def _insert_flagged_sql(model, connection, flag, same, since, nulls):
         f"RETURNING {qn(meta.pk.column)}, {qn(meta.get_field(flag).column)}"
     )
     return fields, sql
+
+
+def upsert_count(model, *, key, counter, by=1):
+    """Add `by` to the integer field `counter` of the row of `model` whose fields `key` (a dict of attnames to
+    values, exactly the fields of one of the table's unique constraints) hold those values, making the row when
+    there is none: one `INSERT ... ON CONFLICT (key) DO UPDATE SET counter = counter + by` (PostgreSQL, SQLite
+    3.24+), so concurrent callers never lose a count and none of them reads first."""
+    connection = connections[router.db_for_write(model)]
+    names = tuple(key)
+    sql = _upsert_count_sql(model, connection, names, counter)
+    meta = model._meta
+    params = [meta.get_field(name).get_db_prep_save(key[name], connection) for name in names]
+    params += [by, by]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@functools.lru_cache(maxsize=64)
+def _upsert_count_sql(model, connection, names, counter):
+    qn = connection.ops.quote_name
+    meta = model._meta
+    columns = [qn(meta.get_field(name).column) for name in names]
+    target = qn(meta.get_field(counter).column)
+    table = qn(meta.db_table)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}, {target}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}, %s) "
+        f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET {target} = {table}.{target} + %s"
+    )
 
 
 # --- One row of joined models ---------------------------------------------------------------------------------

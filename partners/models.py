@@ -100,7 +100,7 @@ class Affiliate(TimestampedModel):
     status = models.CharField(max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.PENDING)
     contact_email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
-    # From the public sign-up form (SPEC §1): who applied, how they send traffic, when they accepted the terms.
+    # From the public sign-up form: who applied, how they send traffic, when they accepted the terms.
     contact_name = models.CharField(max_length=200, blank=True)
     traffic_sources = models.TextField(blank=True, help_text="How the affiliate sends traffic (sites, email, ads…).")
     terms_accepted_at = models.DateTimeField(null=True, blank=True)

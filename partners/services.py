@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEntry
+from audit.services import audit_changes, audit_lock, audit_record
 from core.db import assign_and_save
 from partners import emails
 from partners.models import Advertiser, Affiliate, Membership, PartnerStatus, new_secret, new_security_token
@@ -32,31 +34,35 @@ def _with_required_token(advertiser, fields):
 def advertiser_create(**fields) -> Advertiser:
     """A new advertiser, always with a security token, required on its postbacks until a manager says otherwise."""
     advertiser = Advertiser()
-    return assign_and_save(advertiser, _with_required_token(advertiser, fields), ADVERTISER_FIELDS)
+    with audit_changes(advertiser):
+        return assign_and_save(advertiser, _with_required_token(advertiser, fields), ADVERTISER_FIELDS)
 
 
 @transaction.atomic
 def advertiser_update(*, advertiser, **fields) -> Advertiser:
-    return assign_and_save(advertiser, _with_required_token(advertiser, fields), ADVERTISER_FIELDS)
+    with audit_changes(advertiser):
+        return assign_and_save(advertiser, _with_required_token(advertiser, fields), ADVERTISER_FIELDS)
 
 
 @transaction.atomic
 def advertiser_rotate_token(*, advertiser) -> Advertiser:
     """A new security token; postbacks with the old one are refused from now on. Generating a token where there
     was none (it had been removed) requires it again."""
-    if not advertiser.security_token:
-        advertiser.token_required = True
-    advertiser.security_token = new_security_token()
-    advertiser.save(update_fields=["security_token", "token_required", "updated_at"])
+    with audit_changes(advertiser, action=AuditEntry.Action.ROTATE):
+        if not advertiser.security_token:
+            advertiser.token_required = True
+        advertiser.security_token = new_security_token()
+        advertiser.save(update_fields=["security_token", "token_required", "updated_at"])
     return advertiser
 
 
 @transaction.atomic
 def advertiser_rotate_signing_secret(*, advertiser) -> Advertiser:
     """A new signing secret; the current one stays valid as the previous until the next rotation."""
-    advertiser.signing_secret_previous = advertiser.signing_secret
-    advertiser.signing_secret = secrets.token_urlsafe(32)
-    advertiser.save(update_fields=["signing_secret", "signing_secret_previous", "updated_at"])
+    with audit_changes(advertiser, action=AuditEntry.Action.ROTATE):
+        advertiser.signing_secret_previous = advertiser.signing_secret
+        advertiser.signing_secret = secrets.token_urlsafe(32)
+        advertiser.save(update_fields=["signing_secret", "signing_secret_previous", "updated_at"])
     return advertiser
 
 
@@ -64,24 +70,29 @@ def advertiser_rotate_signing_secret(*, advertiser) -> Advertiser:
 def affiliate_rotate_postback_secret(*, affiliate) -> Affiliate:
     """A new postback secret. The current one becomes the previous: for POSTBACK_SECRET_GRACE postbacks are signed
     with both (two v1= in X-Tally-Signature), so the affiliate's verifier accepts them with either secret."""
+    audit_lock()  # the audit trail's head before the affiliate's row (audit.services.audit_lock)
     locked = Affiliate.objects.select_for_update().get(pk=affiliate.pk)
-    locked.postback_secret_previous = locked.postback_secret
-    locked.postback_secret = new_secret()
-    locked.postback_secret_rotated_at = timezone.now()
-    locked.save(
-        update_fields=["postback_secret", "postback_secret_previous", "postback_secret_rotated_at", "updated_at"]
-    )
+    with audit_changes(locked, action=AuditEntry.Action.ROTATE):
+        locked.postback_secret_previous = locked.postback_secret
+        locked.postback_secret = new_secret()
+        locked.postback_secret_rotated_at = timezone.now()
+        locked.save(
+            update_fields=["postback_secret", "postback_secret_previous", "postback_secret_rotated_at", "updated_at"]
+        )
     return locked
 
 
 @transaction.atomic
 def affiliate_create(**fields) -> Affiliate:
-    return assign_and_save(Affiliate(), fields, AFFILIATE_FIELDS)
+    affiliate = Affiliate()
+    with audit_changes(affiliate):
+        return assign_and_save(affiliate, fields, AFFILIATE_FIELDS)
 
 
 @transaction.atomic
 def affiliate_update(*, affiliate, **fields) -> Affiliate:
-    return assign_and_save(affiliate, fields, AFFILIATE_FIELDS)
+    with audit_changes(affiliate):
+        return assign_and_save(affiliate, fields, AFFILIATE_FIELDS)
 
 
 def affiliate_set_status(*, affiliate, status) -> Affiliate:
@@ -109,9 +120,10 @@ def advertiser_set_status(*, advertiser, status) -> Advertiser:
 def advertiser_clear_token(*, advertiser) -> Advertiser:
     """Remove the security token, which turns its requirement off (the manager's page then warns): postbacks with
     a transaction ID are accepted without one, partner-ID postbacks only with a valid signature."""
-    advertiser.security_token = ""
-    advertiser.token_required = False
-    advertiser.save(update_fields=["security_token", "token_required", "updated_at"])
+    with audit_changes(advertiser):
+        advertiser.security_token = ""
+        advertiser.token_required = False
+        advertiser.save(update_fields=["security_token", "token_required", "updated_at"])
     return advertiser
 
 
@@ -131,18 +143,20 @@ def affiliate_apply(*, company, contact_name, email, password, website="", traff
     site_url: the network's address as the applicant reached it (e.g. "https://track.example"), for links."""
     if user_with_email(email) is not None:
         raise ValidationError("An account with this email address already exists.", code="email_taken")
-    affiliate = assign_and_save(
-        Affiliate(terms_accepted_at=timezone.now()),
-        {
-            "name": company,
-            "status": PartnerStatus.PENDING,
-            "contact_name": contact_name,
-            "contact_email": email,
-            "website": website,
-            "traffic_sources": traffic_sources,
-        },
-        AFFILIATE_FIELDS,
-    )
+    affiliate = Affiliate(terms_accepted_at=timezone.now())
+    with audit_changes(affiliate, note="application from the sign-up page"):
+        assign_and_save(
+            affiliate,
+            {
+                "name": company,
+                "status": PartnerStatus.PENDING,
+                "contact_name": contact_name,
+                "contact_email": email,
+                "website": website,
+                "traffic_sources": traffic_sources,
+            },
+            AFFILIATE_FIELDS,
+        )
     try:
         with transaction.atomic():
             member_create(email=email, affiliate=affiliate, password=password)
@@ -159,6 +173,7 @@ def affiliate_apply(*, company, contact_name, email, password, website="", traff
 
 
 def _pending_application(affiliate):
+    audit_lock()  # the audit trail's head before the affiliate's row (audit.services.audit_lock)
     locked = Affiliate.objects.select_for_update().get(pk=affiliate.pk)
     if locked.status != PartnerStatus.PENDING:
         raise ValidationError(f"This application was already decided: the affiliate is {locked.status}.")
@@ -169,9 +184,10 @@ def _pending_application(affiliate):
 def affiliate_application_approve(*, affiliate, site_url) -> Affiliate:
     """A manager accepts a pending application: the affiliate becomes active and its people are told by email."""
     affiliate = _pending_application(affiliate)
-    affiliate.status = PartnerStatus.ACTIVE
-    affiliate.rejection_reason = ""
-    affiliate.save(update_fields=["status", "rejection_reason", "updated_at"])
+    with audit_changes(affiliate, note="application approved"):
+        affiliate.status = PartnerStatus.ACTIVE
+        affiliate.rejection_reason = ""
+        affiliate.save(update_fields=["status", "rejection_reason", "updated_at"])
     emails.send_after_commit(
         "application_approved",
         to=emails.affiliate_addresses(affiliate),
@@ -185,9 +201,10 @@ def affiliate_application_reject(*, affiliate, reason="") -> Affiliate:
     """A manager turns a pending application down: the affiliate is suspended (it can run nothing) and its
     people are told by email, with the reason when one is given."""
     affiliate = _pending_application(affiliate)
-    affiliate.status = PartnerStatus.SUSPENDED
-    affiliate.rejection_reason = reason.strip()[:500]
-    affiliate.save(update_fields=["status", "rejection_reason", "updated_at"])
+    with audit_changes(affiliate, note="application rejected"):
+        affiliate.status = PartnerStatus.SUSPENDED
+        affiliate.rejection_reason = reason.strip()[:500]
+        affiliate.save(update_fields=["status", "rejection_reason", "updated_at"])
     emails.send_after_commit(
         "application_rejected", to=emails.affiliate_addresses(affiliate), context={"affiliate": affiliate}
     )
@@ -219,6 +236,12 @@ def member_invite(*, email, advertiser=None, affiliate=None, site_url, invited_b
                 "This person has already set a password; they can sign in, or reset it from the sign-in page.",
                 code="already_joined",
             )
+    audit_record(
+        action=AuditEntry.Action.INVITE,
+        obj=partner,
+        changes=[{"field": "invited", "old": None, "new": user.email}],
+        actor=invited_by,
+    )
     emails.send_after_commit(
         "invitation",
         to=[user.email],

@@ -5,6 +5,7 @@ cuts its days exactly; changing the zone makes the next refresh rebuild every ro
 reports.services (a frequent job and `manage.py rebuild_rollups`), and moved by conversion status changes.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -134,3 +135,51 @@ class RollupState(models.Model):
 
     def __str__(self):
         return f"rollups current until {self.covered_until} ({self.time_zone})"
+
+
+class ReportSchedule(models.Model):
+    """A saved report (its filters, grouping and period, as the report page's query string) e-mailed as CSV to its
+    owner every day, week or month, computed with the owner's own scope when it is sent (README.md, Scheduled
+    reports)."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Every day"
+        WEEKLY = "weekly", "Every Monday"
+        MONTHLY = "monthly", "On the 1st of each month"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_schedules")
+    name = models.CharField(max_length=100)
+    query = models.CharField(max_length=1000, blank=True)
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [
+            # The owner's list of schedules.
+            models.Index(fields=["owner"], name="reportschedule_owner"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.frequency}) for {self.owner_id}"
+
+
+class ReportScheduleSend(models.Model):
+    """One period's e-mail of a schedule: written before the e-mail goes out, at most one per schedule and period
+    (the constraint), so two workers or a rerun of the job never send a period twice."""
+
+    schedule = models.ForeignKey(ReportSchedule, on_delete=models.CASCADE, related_name="sends")
+    # The first network day of the period this send covers (the day, the week's Monday, the month's 1st).
+    period_start = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "period_start"], name="%(app_label)s_%(class)s_once_per_period"
+            ),
+        ]
+
+    def __str__(self):
+        return f"schedule {self.schedule_id} for {self.period_start}"

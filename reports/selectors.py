@@ -17,11 +17,13 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from core.periods import network_today
+from core.periods import day_end, day_start, network_today
 from core.roles import Role, role_of
 from core.scoping import restrict
 from offers.models import Offer
 from partners.models import Advertiser, Affiliate
+from quality.models import RefusedClickCount
+from quality.selectors import refused_clicks_by_reason
 from reports.models import DailyAffiliateStat, DailyOfferStat, DailyStat, DailySubStat, RollupState
 
 CENT = Decimal("0.01")
@@ -346,3 +348,22 @@ def traffic_summary(*, user, filters=None):
         },
         "current_until": rollups_current_until(),
     }
+
+
+def rejected_clicks_by_reason(*, user, date_from: date, date_to: date, filters=None):
+    """Clicks refused for traffic quality (docs/clicks.md#traffic-quality) in the network days date_from..date_to,
+    by reason: [{"reason", "label", "count"}], every reason listed. None when `filters` has an aff_sub (the counts
+    are kept per offer and affiliate, not per sub ID). An hour's count belongs to the day the hour starts in."""
+    filters = filters or {}
+    if filters.get("aff_sub"):
+        return None
+    counts = refused_clicks_by_reason(
+        user=user,
+        since=day_start(date_from),
+        until=day_end(date_to),
+        offer=_pk(filters.get("offer")),
+        affiliate=_pk(filters.get("affiliate")),
+        advertiser=_pk(filters.get("advertiser")),
+    )
+    reasons = RefusedClickCount.Reason.choices
+    return [{"reason": reason, "label": label, "count": counts[reason]} for reason, label in reasons]

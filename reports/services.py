@@ -42,7 +42,7 @@ def _network_day(instant):
 
 
 def _click_groups(first_day):
-    # Clicks of the network's test affiliate are advertisers' integration tests, never traffic (issue #9).
+    # Clicks of the network's test affiliate are advertisers' integration tests, never traffic.
     clicks = Click.objects.filter(affiliate__is_test=False)
     if first_day is not None:
         clicks = clicks.filter(created_at__gte=day_start(first_day))

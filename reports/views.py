@@ -9,6 +9,7 @@ from reports.export import csv_attachment, report_csv_lines
 from reports.filters import ReportFilter
 from reports.selectors import (
     METRIC_BY_KEY,
+    rejected_clicks_by_reason,
     report_columns,
     report_daily_series,
     report_rows,
@@ -86,5 +87,11 @@ class ReportView(TemplateView):
                 "total_conversions": sum(point["conversions"] for point in series),
             },
             definitions=[METRIC_BY_KEY[m.key] for m in context["columns"]],
+            rejected=rejected_clicks_by_reason(
+                user=self.request.user,
+                date_from=params["date_from"],
+                date_to=params["date_to"],
+                filters=params["filters"],
+            ),
         )
         return context

@@ -6,6 +6,14 @@ from tests.portal import advertiser_user, affiliate_user, fast_passwords, manage
 from tests.worker import celery_worker, worker  # noqa: F401 -- fixtures: a real Celery worker
 
 
+@pytest.fixture(autouse=True, scope="session")
+def media_in_a_temporary_folder(tmp_path_factory):
+    """Uploaded files (creatives' images) go to a folder of this run, never to var/media."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: no rate-limit or sign-in counts left over from another test."""
@@ -13,6 +21,10 @@ def empty_cache():
 
     for cache in caches.all():
         cache.clear()
+    # The blocklists each process keeps in memory (quality.blocklist): a rolled-back test's entries send no signal.
+    from quality.blocklist import forget_blocklists
+
+    forget_blocklists()
 
 
 @pytest.fixture

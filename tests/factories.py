@@ -107,3 +107,47 @@ class ConversionFactory(factory.django.DjangoModelFactory):
     amount = Decimal("100.00")
     payout = Decimal("5.00")
     revenue = Decimal("8.00")
+
+
+def small_png(width=2, height=2, color=(200, 30, 30)):
+    """The bytes of a real PNG image (made with Pillow), for creative uploads."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "offers.Category"
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.LazyAttribute(lambda c: c.name.lower().replace(" ", "-"))
+
+
+class CouponFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "offers.Coupon"
+
+    offer = factory.SubFactory(OfferFactory)
+    affiliate = factory.SubFactory(AffiliateFactory)
+    code = factory.Sequence(lambda n: f"SAVE{n}")
+
+
+class CreativeFactory(factory.django.DjangoModelFactory):
+    """A banner with a real PNG in the default storage (tests point MEDIA_ROOT at a temporary folder)."""
+
+    class Meta:
+        model = "offers.Creative"
+
+    offer = factory.SubFactory(OfferFactory)
+    kind = "banner"
+    name = factory.Sequence(lambda n: f"Banner {n}")
+    image = factory.django.FileField(filename="banner.png", data=small_png(468, 60))
+    content_type = "image/png"
+    width = 468
+    height = 60

@@ -1,4 +1,4 @@
-"""`manage.py check --deploy --fail-level WARNING` (issue #8): production settings pass Django's deployment checks,
+"""`manage.py check --deploy --fail-level WARNING`: production settings pass Django's deployment checks,
 and the development defaults do not (an insecure secret key, no HTTPS).
 
 Each check runs in a subprocess with an environment of its own (settings are read once, at start): none of the

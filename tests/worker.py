@@ -145,6 +145,18 @@ def worker(celery_worker, settings):
 
     settings.TALLY_POSTBACK_ALLOW_LOOPBACK = True
     saved = app.conf.broker_url, app.conf.broker_transport_options
-    app.conf.broker_url, app.conf.broker_transport_options = REDIS_URL, {}
+    publish_to(app, REDIS_URL)
     yield celery_worker
-    app.conf.broker_url, app.conf.broker_transport_options = saved
+    publish_to(app, *saved)
+
+
+def publish_to(app, broker_url, transport_options=None):
+    """Make the Celery app publish to `broker_url` from now on: the setting, and the connection pools the app keeps
+    (made for the broker of the moment they were first used, they would go on publishing there: a task sent with
+    the pool, like beat's first heartbeat, went to an earlier test's broker). Celery resets them the same way
+    after a fork."""
+    app.conf.broker_url, app.conf.broker_transport_options = broker_url, transport_options or {}
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -1,4 +1,4 @@
-"""The postback snippets on an advertiser's offer page (issue #9): the postback URL for each protocol, with
+"""The postback snippets on an advertiser's offer page: the postback URL for each protocol, with
 placeholders, and the same call as curl, PHP, Python and Node.js, ready to copy. Plain text; templates escape it.
 """
 

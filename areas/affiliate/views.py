@@ -34,10 +34,11 @@ from core.listing import FilteredListView
 from core.periods import network_today
 from core.permissions import AffiliateRequiredMixin, affiliate_required
 from core.roles import affiliate_of
+from offers.creatives import creative_snippet, public_image_url, tracking_link_for
 from offers.filters import OfferFilter
 from offers.macros import affiliate_postback_macros
 from offers.models import Offer, OfferAccess, access_verdict
-from offers.selectors import offer_access_list, offer_list, offer_list_with_payout
+from offers.selectors import coupon_list, creative_list, offer_access_list, offer_list, offer_list_with_payout
 from offers.services import offer_access_request
 from partners.models import POSTBACK_SECRET_GRACE
 from partners.services import affiliate_rotate_postback_secret
@@ -169,8 +170,25 @@ class OfferDetailView(AffiliateAreaMixin, TemplateView):
         offer = get_object_or_404(offer_list(user=self.request.user), pk=self.kwargs["pk"])
         access = offer_access_list(user=self.request.user).filter(offer=offer).first()
         return super().get_context_data(
-            terms=offer_terms(offer, access), offer=offer, goals=offer.goals.order_by("name"), **kwargs
+            terms=offer_terms(offer, access),
+            offer=offer,
+            goals=offer.goals.order_by("name"),
+            creatives=self.creatives(offer),
+            coupons=coupon_list(user=self.request.user).filter(offer=offer).order_by("code"),
+            **kwargs,
         )
+
+    def creatives(self, offer):
+        """Each creative of the offer (only of an offer the affiliate may run: creative_list scopes them) with the
+        snippet to paste, its tracking link filled in (README.md, Creatives)."""
+        link = tracking_link_for(self.request, offer=offer, affiliate=self.affiliate)
+        rows = []
+        for creative in creative_list(user=self.request.user).filter(offer=offer).order_by("kind", "name"):
+            image_url = public_image_url(self.request, creative) if creative.image else ""
+            rows.append(
+                {"creative": creative, "snippet": creative_snippet(creative, tracking_link=link, image_url=image_url)}
+            )
+        return rows
 
 
 @require_POST

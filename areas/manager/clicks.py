@@ -9,6 +9,8 @@ from conversions.selectors import conversion_list
 from core.listing import FilteredListView
 from core.permissions import ManagerRequiredMixin
 from offers.macros import fill
+from offers.targeting import OperatingSystem
+from quality.services import session_block_reason
 from tracking.filters import ClickFilter
 from tracking.selectors import click_list
 
@@ -62,5 +64,10 @@ class ClickDetailView(ManagerRequiredMixin, View):
             "landing_url": fill(click.offer.destination_url, click.macro_values()),
             "conversions": conversion_list(user=request.user).filter(click=click),
             "expired": click.expires_at < timezone.now(),
+            # Clicks refused at click time are not stored; a stored one may match an entry added since.
+            "block_reason": session_block_reason(
+                offer=click.offer, affiliate=click.affiliate_id, ip=click.ip, subs=click.macro_values()
+            ),
+            "os_label": OperatingSystem(click.os).label if click.os in OperatingSystem.values else click.os,
         }
         return render(request, "tracking/click_detail.html", context)

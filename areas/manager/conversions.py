@@ -5,12 +5,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.decorators.http import require_POST
 
+from areas.manager.audit import history_context
 from areas.manager.conversion_forms import ConversionBulkStatusForm, ConversionStatusForm
 from areas.manager.exports import CsvExportMixin, utc
 from conversions.filters import ConversionFilter, PostbackLogFilter
 from conversions.models import PostbackLog
 from conversions.reasons import Reason
-from conversions.selectors import conversion_list, postback_log_list
+from conversions.selectors import conversion_flagged_list, conversion_list, postback_log_list
 from conversions.services import conversion_set_status, conversions_set_status, postback_replay
 from core.listing import FilteredListView
 from core.permissions import ManagerRequiredMixin, manager_required
@@ -27,6 +28,14 @@ class ConversionListView(ManagerRequiredMixin, FilteredListView):
         context = super().get_context_data(**kwargs)
         context["bulk_form"] = ConversionBulkStatusForm(user=self.request.user)
         return context
+
+
+class FlaggedConversionListView(ConversionListView):
+    """Conversions that broke a conversion rule (docs/postbacks.md#conversion-rules), with their flags; pending ones
+    first wait for a manager, who approves or rejects them here like on the conversion list."""
+
+    template_name = "conversions/flagged_conversion_list.html"
+    selector = staticmethod(conversion_flagged_list)
 
 
 class ConversionCsvView(CsvExportMixin, ConversionListView):
@@ -68,7 +77,9 @@ class ConversionDetailView(ManagerRequiredMixin, View):
             "conversion": conversion,
             "form": form or ConversionStatusForm(initial={"status": conversion.status}),
             "history": conversion.status_changes.select_related("changed_by"),
+            "flags": conversion.flags.all(),
             "logs": postback_log_list(user=self.request.user).filter(conversion=conversion),
+            **history_context(self.request, conversion),
         }
         return render(self.request, "conversions/conversion_detail.html", context, status=status)
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.shortcuts import render
 from django.utils import timezone
 
+from billing.selectors import overdue_invoices
 from conversions.models import Conversion, PostbackLog
 from conversions.selectors import conversion_list, postback_log_list
 from core.permissions import manager_required
@@ -20,6 +21,7 @@ from reports.selectors import traffic_summary
 def manage_home(request):
     """What needs a manager's attention: requests, conversions to review, postbacks refused today."""
     user = request.user
+    overdue = overdue_invoices(user=user)
     context = {
         "pending_access": offer_access_list(user=user).filter(status=OfferAccess.Status.PENDING).count(),
         "pending_affiliates": affiliate_list(user=user).filter(status=PartnerStatus.PENDING).count(),
@@ -35,5 +37,8 @@ def manage_home(request):
         "traffic": traffic_summary(user=user),
         # Something on the system page is red (a stopped worker or beat, a late task, stale rollups).
         "system_needs_attention": system_needs_attention(),
+        # Advertiser invoices past their due date (README.md, Billing), the longest overdue first.
+        "overdue_invoices": overdue.count(),
+        "overdue_list": overdue[:5],
     }
     return render(request, "manager/home.html", context)

@@ -7,8 +7,9 @@ from django.forms import inlineformset_factory
 
 from offers.macros import CLICK_MACROS, validate_url_template
 from offers.models import GOAL_FIELDS, OFFER_FIELDS, Goal, Offer, OfferAccess
-from offers.selectors import offer_list
+from offers.selectors import category_list, offer_list
 from partners.selectors import advertiser_list, affiliate_list
+from quality.forms import CountryListField, clean_targeting, device_field, os_field
 
 # One click away in the session lifespan field (docs/clicks.md#session: 28 days must be settable, 30 days is the
 # default).
@@ -58,13 +59,42 @@ class OfferForm(forms.ModelForm):
             "conversion_approval": "Manual: conversions start pending until a manager approves them.",
             "daily_cap": "Conversions per network day; empty for no cap.",
             "monthly_cap": "Conversions per calendar month; empty for no cap.",
+            "too_fast_seconds": "Minimum seconds from click to conversion (too_fast); 0 turns the rule off.",
+            "too_fast_action": "Reject: kept rejected, answered 409. Review: kept pending and flagged, answered 200.",
+            "country_mismatch_action": "When the postback's ip is not in the click's country (country_mismatch).",
         }
-        labels = {"session_hours": "Session lifespan (hours)"}
+        labels = {
+            "session_hours": "Session lifespan (hours)",
+            "too_fast_seconds": "Minimum time to convert (seconds)",
+            "too_fast_action": "Too fast",
+            "country_mismatch_action": "Country mismatch",
+        }
+
+    # Targeting (README, Traffic quality), in the "Targeting & quality" section: clicks outside it are refused.
+    allowed_countries = CountryListField(
+        label="Allowed countries",
+        help_text="ISO codes, e.g. US, CA. Only clicks from these countries; empty for every country. A click whose "
+        "country can't be told (private or malformed IP) is refused.",
+    )
+    blocked_countries = CountryListField(label="Blocked countries", help_text="ISO codes; no clicks from these.")
+    allowed_devices = device_field(label="Allowed devices", help_text="None ticked: every device.")
+    allowed_os = os_field(label="Allowed operating systems", help_text="None ticked: every OS.")
+
+    # The catalogue's tags, typed as words (made as needed): offers.services.tag_names_parse reads them.
+    tag_names = forms.CharField(
+        label="Tags",
+        required=False,
+        max_length=500,
+        help_text="Comma-separated, e.g. mobile, black-friday. Affiliates filter the catalogue by them.",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         not_negative(self, "payout", "revenue")
         self.fields["advertiser"].queryset = advertiser_list(user=user)
+        self.fields["category"].queryset = category_list(user=user)
+        if self.instance.pk and not self.is_bound:
+            self.initial["tag_names"] = ", ".join(tag.name for tag in self.instance.tags.all())
         self.macros = CLICK_MACROS
         self.session_presets = SESSION_PRESETS
 
@@ -75,6 +105,11 @@ class OfferForm(forms.ModelForm):
 
     def clean_currency(self):
         return self.cleaned_data["currency"].upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        clean_targeting(self)
+        return cleaned
 
 
 class GoalForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.decorators.http import require_POST, require_safe
 
+from areas.manager.audit import history_context
 from areas.manager.offer_forms import GoalFormSet, OfferAccessEditForm, OfferAccessForm, OfferForm
 from core.listing import FilteredListView
 from core.permissions import ManagerRequiredMixin, manager_required
@@ -40,6 +41,7 @@ class OfferDetailView(ManagerRequiredMixin, View):
             "postback_url": request.build_absolute_uri("/postback"),
             "traffic": traffic_summary(user=request.user, filters={"offer": offer}),
             "report_url": f"{reverse('manager:report')}?group_by=day&offer={offer.pk}",
+            **history_context(request, offer),
         }
         return render(request, "offers/offer_detail.html", context)
 
@@ -76,7 +78,13 @@ class OfferFormView(ManagerRequiredMixin, View):
         ]
         removed = [goal_form.instance for goal_form in formset.deleted_forms if goal_form.instance.pk]
         try:
-            saved = services.offer_save(offer=offer, fields=fields, goals=goals, goals_removed=removed)
+            saved = services.offer_save(
+                offer=offer,
+                fields=fields,
+                goals=goals,
+                goals_removed=removed,
+                tags=services.tag_names_parse(form.cleaned_data["tag_names"]),
+            )
         except ValidationError as error:
             form.add_error(None, error)
             return self.render(offer, form, formset, template)

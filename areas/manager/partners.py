@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.decorators.http import require_POST
 
+from areas.manager.audit import history_context
 from areas.manager.partner_forms import AdvertiserForm, AffiliateForm, InviteForm, RejectApplicationForm
 from core.http import site_url
 from core.listing import FilteredListView
@@ -81,7 +82,8 @@ class AdvertiserDetailView(ManagerRequiredMixin, View):
     def get(self, request, pk):
         advertiser = get_object_or_404(advertiser_list(user=request.user), pk=pk)
         offers = offer_list(user=request.user).filter(advertiser=advertiser)
-        return render(request, "partners/advertiser_detail.html", {"advertiser": advertiser, "offers": offers})
+        context = {"advertiser": advertiser, "offers": offers, **history_context(request, advertiser)}
+        return render(request, "partners/advertiser_detail.html", context)
 
 
 def _advertiser(request, pk):
@@ -159,6 +161,7 @@ class AffiliateDetailView(ManagerRequiredMixin, View):
             "access": access,
             "click_url": request.build_absolute_uri("/click"),
             "grace_ends_at": affiliate.postback_grace_ends_at(),
+            **history_context(request, affiliate),
         }
         return render(request, "partners/affiliate_detail.html", context)
 

@@ -5,15 +5,38 @@ Affiliates never see `revenue` or the advertiser's `adv_sub`; advertisers never 
 
 from rest_framework import serializers
 
-from conversions.models import Conversion, PostbackLog
+from conversions.models import Conversion, ConversionFlag, PostbackLog
+from conversions.reasons import CONVERSION_RULES
 from core.api import RoleFieldsMixin
 from core.roles import Role
 
 
-class ConversionSerializer(RoleFieldsMixin, serializers.ModelSerializer):
-    """A conversion. Managers may PATCH `status` (with an optional `reason`); every change is audited."""
+class ConversionFlagSerializer(serializers.ModelSerializer):
+    """A conversion rule the conversion broke (docs/postbacks.md#conversion-rules)."""
 
-    hidden_from = {"payout": (Role.ADVERTISER,), "revenue": (Role.AFFILIATE,), "adv_sub": (Role.AFFILIATE,)}
+    code = serializers.ChoiceField(
+        choices=[(reason.value, reason.label) for reason in CONVERSION_RULES], help_text="The rule's reason code."
+    )
+
+    class Meta:
+        model = ConversionFlag
+        fields = ["code", "detail"]
+        read_only_fields = fields
+
+
+class ConversionSerializer(RoleFieldsMixin, serializers.ModelSerializer):
+    """A conversion. Managers may PATCH `status` (with an optional `reason`); every change is audited. `flags`: the
+    conversion rules it broke (docs/postbacks.md#conversion-rules), for managers and the offer's advertiser."""
+
+    hidden_from = {
+        "payout": (Role.ADVERTISER,),
+        "revenue": (Role.AFFILIATE,),
+        "adv_sub": (Role.AFFILIATE,),
+        # Fraud signals are the network's: an affiliate sees the status (and a rejection's reason) only.
+        "flags": (Role.AFFILIATE,),
+        "country": (Role.AFFILIATE,),
+    }
+    flags = ConversionFlagSerializer(many=True, read_only=True)
     reason = serializers.CharField(
         write_only=True,
         required=False,
@@ -37,6 +60,9 @@ class ConversionSerializer(RoleFieldsMixin, serializers.ModelSerializer):
             "currency",
             "adv_sub",
             "created_at",
+            "seconds_to_convert",
+            "country",
+            "flags",
             "reason",
         ]
         read_only_fields = [name for name in fields if name not in ("status", "reason")]

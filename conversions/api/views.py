@@ -19,6 +19,9 @@ class ConversionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     ordering = ("-created_at", "-id")
     http_method_names = ["get", "patch", "head", "options"]
 
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("flags")
+
     def perform_update(self, serializer):
         data = serializer.validated_data
         if "status" in data:

@@ -22,8 +22,8 @@ def inbox_link(context):
     if audience is None or inactive_partner_of(user) is not None:
         return ""
     url = reverse(f"{audience}:inbox")
-    current = format_html(' aria-current="page"') if request.path.startswith(url) else ""
+    current = ' aria-current="page"' if request.path.startswith(url) else ""  # a constant: part of the format
     count = unread_count(user=user)
     badge = format_html(' <span class="badge unread" data-unread>{}</span>', count) if count else ""
     label = f"Inbox, {count} unread" if count else "Inbox"
-    return format_html('<a class="inbox-link" href="{}" aria-label="{}"{}>Inbox{}</a>', url, label, current, badge)
+    return format_html('<a class="inbox-link" href="{}" aria-label="{}"' + current + ">Inbox{}</a>", url, label, badge)

@@ -4,25 +4,44 @@ Affiliates never see what the advertiser pays (`revenue`, `revenue_type`); adver
 affiliate earns (`payout`, `payout_type`, an access row's payout override).
 """
 
+from django.core.validators import validate_slug
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import RoleFieldsMixin, ScopedRelatedField
 from core.roles import Role
 from offers.macros import validate_url_template
-from offers.models import GOAL_FIELDS, OFFER_FIELDS, Goal, Offer, OfferAccess
+from offers.models import GOAL_FIELDS, OFFER_FIELDS, Goal, Offer, OfferAccess, Tag
 from offers.selectors import offer_list
+from offers.targeting import COUNTRY_CHOICES, Device, OperatingSystem
 from partners.models import Advertiser, Affiliate
 from partners.selectors import advertiser_list, affiliate_list
 
 PAYOUT_HIDDEN = (Role.ADVERTISER,)
 REVENUE_HIDDEN = (Role.AFFILIATE,)
+RULES_HIDDEN = (Role.AFFILIATE,)
+# An offer's and a goal's money, by who may not see it.
+MONEY_HIDDEN = {
+    "payout_type": PAYOUT_HIDDEN,
+    "payout": PAYOUT_HIDDEN,
+    "revenue_type": REVENUE_HIDDEN,
+    "revenue": REVENUE_HIDDEN,
+}
 
 
 @extend_schema_field({"type": "string", "format": "url-template"})
 class UrlTemplateField(serializers.URLField):
     """A URL with macros (`{transaction_id}` or `<transaction_id>`): an http(s) URL once filled in, but not a
     valid URI as written, so the schema calls its format `url-template` rather than `uri`."""
+
+
+class TagNameField(serializers.SlugRelatedField):
+    """A tag by name; a value that cannot be one (not a slug, e.g. with a NUL) is refused before any query."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not validate_slug.regex.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:50])
+        return super().to_internal_value(data)
 
 
 class OfferSerializer(RoleFieldsMixin, serializers.ModelSerializer):
@@ -35,16 +54,47 @@ class OfferSerializer(RoleFieldsMixin, serializers.ModelSerializer):
     )
 
     hidden_from = {
-        "payout_type": PAYOUT_HIDDEN,
-        "payout": PAYOUT_HIDDEN,
-        "revenue_type": REVENUE_HIDDEN,
-        "revenue": REVENUE_HIDDEN,
+        **MONEY_HIDDEN,
+        # The conversion rules (docs/postbacks.md#conversion-rules): an affiliate who knew them could time around them.
+        "too_fast_seconds": RULES_HIDDEN,
+        "too_fast_action": RULES_HIDDEN,
+        "country_mismatch_action": RULES_HIDDEN,
     }
     advertiser = ScopedRelatedField(selector=advertiser_list, queryset=Advertiser.objects.all())
+    # Targeting (README, Traffic quality): typed lists in the schema, not free JSON; empty targets everyone.
+    allowed_countries = serializers.ListField(
+        child=serializers.ChoiceField(choices=COUNTRY_CHOICES),
+        required=False,
+        help_text="ISO 3166-1 alpha-2 codes: only clicks from these countries (empty: every country).",
+    )
+    blocked_countries = serializers.ListField(
+        child=serializers.ChoiceField(choices=COUNTRY_CHOICES),
+        required=False,
+        help_text="ISO 3166-1 alpha-2 codes: no clicks from these countries. May not share a code with "
+        "allowed_countries.",
+    )
+    allowed_devices = serializers.ListField(
+        child=serializers.ChoiceField(choices=Device.choices),
+        required=False,
+        help_text="Only clicks from these device types (empty: every device).",
+    )
+    allowed_os = serializers.ListField(
+        child=serializers.ChoiceField(choices=OperatingSystem.choices),
+        required=False,
+        help_text="Only clicks from these operating systems (empty: every OS).",
+    )
+    tags = TagNameField(
+        many=True,
+        slug_field="name",
+        queryset=Tag.objects.all(),
+        required=False,
+        help_text="Tag names (see /api/v1/tags/); writing replaces the offer's tags.",
+    )
 
     class Meta:
         model = Offer
-        fields = ["id", *OFFER_FIELDS]
+        fields = ["id", *OFFER_FIELDS, "tags", "created_at"]
+        read_only_fields = ["created_at"]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -59,7 +109,7 @@ class OfferSerializer(RoleFieldsMixin, serializers.ModelSerializer):
 class GoalSerializer(RoleFieldsMixin, serializers.ModelSerializer):
     """A named conversion event of an offer (`goal_id` on postbacks), with its own payout and revenue."""
 
-    hidden_from = OfferSerializer.hidden_from
+    hidden_from = MONEY_HIDDEN
     offer = ScopedRelatedField(selector=offer_list, queryset=Offer.objects.all())
 
     class Meta:

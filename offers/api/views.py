@@ -1,5 +1,6 @@
 """/api/v1/offers/, goals/ and offer-access/: read within one's scope; managers write; affiliates ask for access."""
 
+from django.db import transaction
 from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -16,6 +17,7 @@ from offers.services import (
     offer_access_request,
     offer_access_set,
     offer_create,
+    offer_tags_set,
     offer_update,
 )
 
@@ -29,13 +31,24 @@ class OfferViewSet(*WRITABLE, ScopedViewSet):
     serializer_class = OfferSerializer
     filterset_class = OfferFilter
 
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("tags")
+
     def perform_create(self, serializer):
-        with service_errors():
-            serializer.instance = offer_create(**serializer.validated_data)
+        fields = dict(serializer.validated_data)
+        tags = fields.pop("tags", None)
+        with service_errors(), transaction.atomic():
+            serializer.instance = offer_create(**fields)
+            if tags is not None:
+                offer_tags_set(offer=serializer.instance, names=[tag.name for tag in tags])
 
     def perform_update(self, serializer):
-        with service_errors():
-            serializer.instance = offer_update(offer=serializer.instance, **serializer.validated_data)
+        fields = dict(serializer.validated_data)
+        tags = fields.pop("tags", None)
+        with service_errors(), transaction.atomic():
+            serializer.instance = offer_update(offer=serializer.instance, **fields)
+            if tags is not None:
+                offer_tags_set(offer=serializer.instance, names=[tag.name for tag in tags])
 
 
 class GoalViewSet(*WRITABLE, ScopedViewSet):

@@ -53,7 +53,7 @@ def test_choice_values_are_the_lower_case_words_of_the_spec(db):
 
 def test_fields_some_roles_never_receive_are_optional_in_responses(db):
     components = schema()["components"]["schemas"]
-    assert ROLE_HIDDEN_FIELDS["Conversion"] == {"payout", "revenue", "adv_sub"}
+    assert ROLE_HIDDEN_FIELDS["Conversion"] == {"payout", "revenue", "adv_sub", "flags", "country"}
     for name, hidden in ROLE_HIDDEN_FIELDS.items():
         assert hidden <= set(components[name]["properties"]), name
         assert not hidden & set(components[name].get("required", [])), name

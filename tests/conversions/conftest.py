@@ -8,6 +8,7 @@ import pytest
 from conversions.models import PostbackLog
 from conversions.reasons import Reason
 from conversions.signing import sign
+from quality.blocklist import current_blocklists
 from tests.factories import SECURITY_TOKEN
 
 ADVERTISER_IP = "192.0.2.10"
@@ -78,3 +79,10 @@ def send_postback(client):
         return client.post(path, payload, content_type=content_type, headers=headers, REMOTE_ADDR=remote_addr, **extra)
 
     return send
+
+
+@pytest.fixture
+def warm_blocklists(db):
+    """The blocklists as a running process holds them (quality.blocklist): loaded, so a postback asks them without
+    a query until TALLY_CLICK_CACHE_SECONDS pass. For the tests that count a postback's queries."""
+    current_blocklists()

@@ -1,4 +1,4 @@
-"""Crash safety (issue #8): a postback is answered 2xx only after its conversion commits, and a worker killed
+"""Crash safety (docs/postbacks.md): a postback is answered 2xx only after its conversion commits, and a worker killed
 with SIGKILL in the middle of an affiliate postback loses nothing.
 
 Real PostgreSQL and a real Celery worker. A failed COMMIT is made by a constraint trigger installed for the test,

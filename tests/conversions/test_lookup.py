@@ -47,7 +47,7 @@ def test_an_unknown_transaction_finds_nothing():
 
 
 def test_a_postback_through_every_check_takes_no_more_queries_than_a_plain_one(
-    send_postback, django_assert_num_queries
+    send_postback, django_assert_num_queries, warm_blocklists
 ):
     advertiser = factories.AdvertiserFactory(
         security_token="tok-1",

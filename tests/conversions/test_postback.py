@@ -406,7 +406,7 @@ def test_every_postback_writes_exactly_one_log_row(send_postback, click):
 
 
 def test_an_accepted_transaction_id_postback_takes_a_fixed_number_of_queries(
-    send_postback, click, django_assert_num_queries
+    send_postback, click, django_assert_num_queries, warm_blocklists
 ):
     # The click with its offer, advertiser, affiliate, offer access row and whether the affiliate has a postback URL
     # (outbox, docs/affiliate-postbacks.md#outbox-and-retries); then on PostgreSQL one statement inserting the

@@ -7,19 +7,24 @@ from conversions.models import PostbackLog
 from conversions.reasons import Reason
 from tests.conversions.conftest import only_log
 
-# SPEC §5 (docs/reason-codes.md): the codes are protocol, and so is their order (the first failing rule decides).
+# docs/reason-codes.md: the codes are protocol, and so is their order (the first failing rule decides).
 SPEC_ORDER = [
     "missing_parameter",
     "invalid_parameter",
     "unknown_transaction",
+    "unknown_coupon",
     "invalid_token",
     "invalid_signature",
     "ip_not_allowed",
     "offer_mismatch",
     "expired_transaction",
+    "coupon_expired",
     "offer_inactive",
     "affiliate_not_allowed",
+    "blocked_traffic",
     "duplicate",
+    "too_fast",
+    "country_mismatch",
     "cap_reached",
 ]
 
@@ -43,17 +48,26 @@ def test_the_statuses_replays_and_credential_rules_are_the_specs():
         "missing_parameter": 400,
         "invalid_parameter": 400,
         "unknown_transaction": 404,
+        "unknown_coupon": 404,
         "invalid_token": 403,
         "invalid_signature": 403,
         "ip_not_allowed": 403,
         "offer_mismatch": 409,
         "expired_transaction": 410,
+        "coupon_expired": 410,
         "offer_inactive": 409,
         "affiliate_not_allowed": 403,
+        "blocked_traffic": 403,
         "duplicate": 409,
+        "too_fast": 409,
+        "country_mismatch": 409,
         "cap_reached": 409,
     }
-    assert Reason.replayable_reasons() == (Reason.OFFER_INACTIVE, Reason.AFFILIATE_NOT_ALLOWED)
+    assert Reason.replayable_reasons() == (
+        Reason.OFFER_INACTIVE,
+        Reason.AFFILIATE_NOT_ALLOWED,
+        Reason.BLOCKED_TRAFFIC,
+    )
     assert Reason.credential_rules() == (Reason.INVALID_TOKEN, Reason.INVALID_SIGNATURE, Reason.IP_NOT_ALLOWED)
 
 

@@ -98,7 +98,7 @@ def test_a_postback_signed_with_the_current_secret_converts(send_postback, signe
 
     assert response.status_code == 200
     assert Conversion.objects.count() == 1
-    assert trace_of(only_log())[4] == ("invalid_signature", True)
+    assert ("invalid_signature", True) in trace_of(only_log())
 
 
 @pytest.mark.parametrize("how", ["get", "json"])
@@ -191,7 +191,7 @@ def test_an_unsigned_postback_converts_when_the_advertiser_does_not_require_a_si
     response = send_postback({"transaction_id": click.transaction_id})
 
     assert response.status_code == 200
-    assert only_log().trace[4] == {"rule": "invalid_signature", "ok": True, "detail": "no signature required"}
+    assert {"rule": "invalid_signature", "ok": True, "detail": "no signature required"} in only_log().trace
 
 
 def test_a_signature_sent_though_not_required_is_still_checked(db, send_postback):

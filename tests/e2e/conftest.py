@@ -63,3 +63,15 @@ def landing_server():
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+# A desktop Chrome's user agent instead of headless Chromium's ("HeadlessChrome" is a bot to the click's traffic
+# quality checks, docs/clicks.md#traffic-quality, which would redirect it without storing a click).
+DESKTOP_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+)
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "user_agent": DESKTOP_USER_AGENT}

@@ -21,8 +21,13 @@ def hostile_world(transactional_db, settings):
 
 
 def browser_pages(world, role):
-    """The HTML pages of test_escaping.pages (a CSV export or the schema would be a download, not a page)."""
-    return [path for path in pages(world, role) if "/csv/" not in path and not path.startswith("/api/schema/")]
+    """The HTML pages of test_escaping.pages (a CSV or PDF export or the schema would be a download, not a page)."""
+    downloads = ("/csv/", "/pdf/")
+    return [
+        path
+        for path in pages(world, role)
+        if not any(part in path for part in downloads) and not path.startswith("/api/schema/")
+    ]
 
 
 @pytest.mark.parametrize("role", ["anonymous", "affiliate_a", "advertiser", "manager"])

@@ -1,4 +1,4 @@
-"""The two outside audiences in a real browser (issue #9). An affiliate applies, is approved by a manager, builds
+"""The two outside audiences in a real browser. An affiliate applies, is approved by a manager, builds
 a tracking link, sees the click convert on its dashboard and conversions, and sets and tests its postback URL.
 An advertiser is invited by a manager, sets a password, copies its postback snippet and runs the live
 integration test until its postback arrives. Screenshots go to screenshots/outside-*.png."""
@@ -16,6 +16,7 @@ from offers.models import Offer
 from partners.models import Affiliate
 from reports.services import rollups_rebuild
 from tests import factories
+from tests.e2e.conftest import DESKTOP_USER_AGENT
 from tests.receiver import Receiver, Reply
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -113,7 +114,8 @@ def test_an_affiliate_applies_is_approved_builds_a_link_and_sees_its_conversion(
     screenshot(page, "outside-04-link-builder")
 
     # --- a shopper follows it, the advertiser reports the sale ----------------------------------------------
-    shopper = browser.new_page()
+    # A shopper's browser: headless Chromium's own user agent is a bot's, which gets no transaction ID.
+    shopper = browser.new_page(user_agent=DESKTOP_USER_AGENT)
     shopper.goto(link)
     expect(shopper.get_by_role("heading", name="Acme landing")).to_be_visible()
     transaction_id = parse_qs(urlsplit(shopper.url).query)["tid"][0]
@@ -230,7 +232,8 @@ def test_an_invited_advertiser_copies_its_snippet_and_runs_the_live_integration_
     expect(page.locator("#integration-results")).to_contain_text("Waiting for your server")
     landing = page.locator("#landing-url").inner_text()
     screenshot(page, "outside-14-integration-waiting")
-    shopper = browser.new_page()
+    # A shopper's browser: headless Chromium's own user agent is a bot's, which gets no transaction ID.
+    shopper = browser.new_page(user_agent=DESKTOP_USER_AGENT)
     shopper.goto(landing)
     expect(shopper.get_by_role("heading", name="Acme landing")).to_be_visible()
     transaction_id = parse_qs(urlsplit(shopper.url).query)["tid"][0]

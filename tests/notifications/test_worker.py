@@ -12,7 +12,7 @@ from notifications.models import Kind, Notification
 from offers.models import Offer, OfferAccess
 from offers.services import offer_access_set
 from tests import factories
-from tests.worker import start_worker, wait_until
+from tests.worker import publish_to, start_worker, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -36,11 +36,13 @@ def mail_worker(tmp_path, settings):
         DJANGO_EMAIL_FILE_PATH=str(mail_dir),
     )
     saved = app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager
-    app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager = BROKER, {}, False
+    publish_to(app, BROKER)
+    app.conf.task_always_eager = False
     try:
         yield worker, mail_dir
     finally:
-        app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager = saved
+        publish_to(app, saved[0], saved[1])
+        app.conf.task_always_eager = saved[2]
         worker.stop()
 
 

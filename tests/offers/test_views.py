@@ -30,6 +30,10 @@ def offer_data(advertiser, goals=(), **overrides):
         "conversion_approval": "manual",
         "daily_cap": "",
         "monthly_cap": "100",
+        # Traffic quality's conversion rules: what the form shows for a new offer.
+        "too_fast_seconds": "0",
+        "too_fast_action": "review",
+        "country_mismatch_action": "off",
         "goals-TOTAL_FORMS": str(len(goals)),
         "goals-INITIAL_FORMS": str(sum(1 for g in goals if g.get("id"))),
         "goals-MIN_NUM_FORMS": "0",

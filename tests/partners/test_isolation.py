@@ -1,4 +1,4 @@
-"""Isolation between outside users (issue #9): an affiliate never sees or guesses another affiliate's stats,
+"""Isolation between outside users: an affiliate never sees or guesses another affiliate's stats,
 conversions, links or postback settings, by URL or by filter parameter (objects out of scope are 404); an
 advertiser likewise. Affiliates never see revenue or adv_sub; advertisers never payout or affiliate identities
 beyond the partner ID."""

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from areas.manager.management.commands.seed_demo import DAYS
 from conversions.models import Conversion, PostbackLog
 from offers.models import Goal, Offer, OfferAccess
 from partners.models import Advertiser, Affiliate, Membership
@@ -61,7 +62,7 @@ def test_the_demo_has_conversions_of_every_kind_spread_over_two_weeks():
     assert conversions.filter(click__isnull=True).exists()  # partner-ID conversions
     days = {c.created_at.date() for c in conversions}
     assert len(days) > 5
-    assert min(c.created_at for c in Click.objects.all()) > timezone.now() - timedelta(days=15)
+    assert min(c.created_at for c in Click.objects.all()) > timezone.now() - timedelta(days=DAYS + 1)
     assert PostbackLog.objects.count() == Conversion.objects.count()
 
 
@@ -92,7 +93,7 @@ def test_the_printed_links_use_the_address_tally_runs_on():
 def test_reports_show_the_demo_as_soon_as_it_is_seeded(manager):
     seed()
     today = timezone.localdate()
-    rows = report_rows(user=manager, group_by="affiliate", date_from=today - timedelta(days=15), date_to=today)
+    rows = report_rows(user=manager, group_by="affiliate", date_from=today - timedelta(days=DAYS + 1), date_to=today)
 
     assert sum(row.clicks for row in rows) == Click.objects.count() > 0
     assert sum(row.conversions for row in rows) == Conversion.objects.filter(status="approved").count() > 0

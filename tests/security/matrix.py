@@ -3,15 +3,26 @@ URL resolver, and a small network where each tenant owns one of everything."""
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from billing.models import (
+    AdvertiserBillingProfile,
+    AffiliateBillingProfile,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentAllocation,
+)
 from conversions.models import AffiliatePostback, PostbackDelivery
-from offers.models import Offer
+from notifications.models import Notification
+from offers.models import Offer, Tag
+from quality.models import BlockEntry
+from reports.models import ReportSchedule
 from tests import factories
 from tests.portal import postback_log
 
@@ -103,8 +114,38 @@ class World:
             )
             for conversion, postback in ((self.conversion_a, self.postback_a), (self.conversion_b, self.postback_b))
         )
+        # The catalogue: a banner and a coupon code on each side's offer, and two categories (shared by everyone).
+        self.creative_a = factories.CreativeFactory(offer=self.offer_a)
+        self.creative_b = factories.CreativeFactory(offer=self.offer_b)
+        self.coupon_a = factories.CouponFactory(offer=self.offer_a, affiliate=self.affiliate_a)
+        self.coupon_b = factories.CouponFactory(offer=self.offer_b, affiliate=self.affiliate_b)
+        self.category_a = factories.CategoryFactory(name="Category A")
+        self.category_b = factories.CategoryFactory(name="Category B")
+        self.tag_a, self.tag_b = (Tag.objects.create(name=name) for name in ("tag-a", "tag-b"))
+        # A blocklist entry on each side's offer (manager-only pages).
+        self.block_entry_a, self.block_entry_b = (
+            BlockEntry.objects.create(offer=offer, kind="ip", value=f"192.0.2.{n}")
+            for n, offer in ((1, self.offer_a), (2, self.offer_b))
+        )
         # Each side by letter, for URLs that name an advertiser.
         self.advertiser_a, self.advertiser_b = self.advertiser_x, self.advertiser_y
+        # Billing: an issued invoice to each affiliate (invoice_*) and to each advertiser (advertiser_invoice_*).
+        self.invoice_a = issued_invoice(affiliate=self.affiliate_a)
+        self.invoice_b = issued_invoice(affiliate=self.affiliate_b)
+        self.advertiser_invoice_a, self.advertiser_invoice_b = (
+            issued_invoice(advertiser=self.advertiser_x),
+            issued_invoice(advertiser=self.advertiser_y),
+        )
+        # A payment of part of each affiliate's invoice, and each affiliate's billing profile (the API's objects).
+        self.payment_a, self.payment_b = (partial_payment(invoice) for invoice in (self.invoice_a, self.invoice_b))
+        self.billing_profile_a, self.billing_profile_b = (
+            AffiliateBillingProfile.objects.create(affiliate=affiliate, payment_method="paypal", payment_details="pp")
+            for affiliate in (self.affiliate_a, self.affiliate_b)
+        )
+        self.advertiser_billing_profile_a, self.advertiser_billing_profile_b = (
+            AdvertiserBillingProfile.objects.create(advertiser=advertiser, terms_days=30)
+            for advertiser in (self.advertiser_x, self.advertiser_y)
+        )
         # Someone invited (or resetting a password) who never signed in: the links carry their uid and token.
         self.invitee = factories.MembershipFactory(affiliate=self.pending_affiliate).user
         self.users = {
@@ -114,6 +155,48 @@ class World:
             "advertiser": factories.MembershipFactory(advertiser=self.advertiser_x).user,
             "manager": factories.ManagerFactory(),
         }
+        # An inbox entry and a scheduled report of each affiliate's user (nobody else's to read or delete).
+        self.notification_a, self.notification_b = (
+            Notification.objects.create(recipient=self.users[role], event_key=f"matrix:{role}", kind="offer_new")
+            for role in ("affiliate_a", "affiliate_b")
+        )
+        self.schedule_a, self.schedule_b = (
+            ReportSchedule.objects.create(owner=self.users[role], name=f"Schedule of {role}", query="group_by=day")
+            for role in ("affiliate_a", "affiliate_b")
+        )
+
+
+def issued_invoice(**partner):
+    """An issued invoice of 10.00 USD for October 2026 to `affiliate=` or `advertiser=`, as invoice_issue leaves it."""
+    (party,) = partner
+    invoice = Invoice.objects.create(
+        party=party,
+        **partner,
+        currency="USD",
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 10, 31),
+        status=Invoice.Status.ISSUED,
+        number=f"T-{party[:3].upper()}-{partner[party].pk}",
+        total=Decimal("10.00"),
+        issued_at=timezone.now(),
+        due_date=date(2026, 11, 30) if party == "advertiser" else None,
+    )
+    InvoiceLine.objects.create(invoice=invoice, kind=InvoiceLine.Kind.CONVERSIONS, count=1, amount=Decimal("10.00"))
+    return invoice
+
+
+def partial_payment(invoice):
+    """A payment of 4.00 of an issued affiliate invoice, as billing.services.payment_record leaves it."""
+    payment = Payment.objects.create(
+        party="affiliate",
+        affiliate=invoice.affiliate,
+        currency="USD",
+        amount=Decimal("4.00"),
+        paid_on=date(2026, 11, 5),
+        method="paypal",
+    )
+    PaymentAllocation.objects.create(payment=payment, invoice=invoice, amount=Decimal("4.00"))
+    return payment
 
 
 def act_as(client, world, role):
@@ -190,6 +273,25 @@ def make_hostile(world):
     )
     ConversionStatusChange.objects.create(
         conversion=world.conversion_a, old_status="approved", new_status="approved", reason=hostile("status reason")
+    )
+    # Billing: what managers and partners type (an adjustment's reason, payment details and references, contacts).
+    InvoiceLine.objects.create(
+        invoice=world.invoice_a,
+        kind=InvoiceLine.Kind.ADJUSTMENT,
+        amount=Decimal("1.00"),
+        reason=hostile("InvoiceLine.reason"),
+        description=hostile("InvoiceLine.description"),
+    )
+    fill(world.billing_profile_a, "payment_details")
+    fill(world.advertiser_billing_profile_a, "billing_contact_name")
+    Payment.objects.create(
+        party="affiliate",
+        affiliate=world.affiliate_a,
+        currency="USD",
+        amount=Decimal("1.00"),
+        paid_on=date(2026, 11, 5),
+        method="other",
+        reference=hostile("Payment.reference"),
     )
     for role in ("affiliate_a", "advertiser", "manager"):
         fill(world.users[role], "first_name", "last_name")

@@ -17,10 +17,13 @@ from hypothesis import strategies as st
 
 from conversions.models import Conversion, PostbackLog
 from conversions.signing import sign
-from offers.models import Offer, OfferAccess
+from offers.models import Offer, OfferAccess, RuleAction
 from partners.models import Affiliate
+from quality.models import BlockEntry
+from quality.services import block_entry_add
 from tests import factories
 from tests.security.conftest import examples
+from tracking.models import Click
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +72,23 @@ def network(db, settings):
     factories.OfferAccessFactory(offer=offers[6], affiliate=approved)
     factories.OfferAccessFactory(offer=offers[6], affiliate=active, status=OfferAccess.Status.PENDING)
     factories.OfferAccessFactory(offer=offers[0], affiliate=blocked, status=OfferAccess.Status.BLOCKED)
-    affiliates = [active, approved, suspended, blocked]
+    # The conversion rules (docs/postbacks.md#conversion-rules): every click on this offer is too fast (rejected),
+    # and a shopper's ip outside the click's country is flagged for review.
+    offers.append(
+        factories.OfferFactory(
+            advertiser=advertisers["open"],
+            too_fast_seconds=3600,
+            too_fast_action=RuleAction.REJECT,
+            country_mismatch_action=RuleAction.REVIEW,
+        )
+    )
+    # A network-wide blocklist entry (blocked_traffic): this affiliate's postbacks never convert.
+    blocklisted = factories.AffiliateFactory()
+    block_entry_add(kind=BlockEntry.Kind.AFFILIATE, affiliate=blocklisted)
+    affiliates = [active, approved, suspended, blocked, blocklisted]
     clicks = [factories.ClickFactory(offer=o, affiliate=a) for o in offers for a in (active, suspended)]
+    clicks.append(factories.ClickFactory(offer=offers[0], affiliate=blocklisted))
+    Click.objects.filter(offer=offers[-1]).update(country="US")
     expired = timezone.now() - timedelta(hours=1)
     clicks.append(
         factories.ClickFactory(
@@ -117,6 +135,15 @@ def postbacks(draw, offers, affiliates, clicks, goals):
         "adv_sub": ("ORDER-1001", value),
         "adv_sub2": ("b", value),
         "adv_sub5": ("e", value),
+        # The shopper's IP (conversion rules, by partner ID the IP blocklists).
+        "ip": (
+            "8.8.8.8",
+            st.one_of(
+                st.sampled_from(["195.50.140.1", "2001:db8::1", " 8.8.8.8 ", "999.1.1.1", "1.2.3.4/24", "::1", "0"]),
+                st.ip_addresses().map(str),
+                value,
+            ),
+        ),
         "unknown_param": ("x", value),
     }
     for name, (good, fuzzed) in optional.items():
@@ -189,7 +216,10 @@ def test_fuzzed_postbacks_never_fail_and_never_convert_without_a_valid_click_and
             assert body["status"] in ("approved", "pending", "rejected")
         if response.status_code != 200:
             seen["refused"].add(log.reason)
-            assert made == 0 or log.reason == "cap_reached"
+            # Refusals that keep a (rejected) conversion: a full cap, a conversion rule with action reject.
+            assert made == 0 or log.reason in ("cap_reached", "too_fast", "country_mismatch")
+            if made:
+                assert Conversion.objects.order_by("-pk").first().status == Conversion.Status.REJECTED
             return
         if made == 0:
             assert log.is_test  # a 200 that recorded nothing was a test postback
@@ -201,6 +231,12 @@ def test_fuzzed_postbacks_never_fail_and_never_convert_without_a_valid_click_and
         advertiser = conversion.offer.advertiser
         assert credentials_valid(advertiser, params, signed_with, address), (params, signed_with, address)
         assert conversion.affiliate.status == Affiliate.Status.ACTIVE
+        assert conversion.affiliate_id not in BlockEntry.objects.values_list("affiliate", flat=True)
+        if "ip" in params:  # an ip that converted was an address; its country is a code or unknown
+            ipaddress.ip_address(params["ip"].strip())
+            assert len(conversion.country) in (0, 2)
+        if conversion.flags.exists():
+            assert conversion.status == Conversion.Status.PENDING
         assert conversion.offer.status != Offer.Status.ARCHIVED
         if params.get("transaction_id", "").strip():
             click = conversion.click

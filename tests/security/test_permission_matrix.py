@@ -62,6 +62,10 @@ EXPECTED = {
     "conversions:postback_hasoffers_goal": same(EVERYONE["400"], EVERYONE["400"]),
     # Probes and metrics: no login (metrics: the test client calls from 127.0.0.1, inside TALLY_METRICS_ALLOW).
     "healthz": same(EVERYONE["200"], EVERYONE["405"]),
+    # Creative images: the portals' view is scoped (affiliate A may run offer X, B offer Y; the advertiser owns X);
+    # a pasted banner's URL (an unguessable key) serves anyone, GET only.
+    "offers:creative_image": per("L 200 404 200 200", "L 404 200 404 200", EVERYONE["405"]),
+    "offers:creative_public": same(EVERYONE["200"], EVERYONE["405"]),
     "readyz": same(EVERYONE["200"], EVERYONE["405"]),
     "metrics": same(EVERYONE["200"], EVERYONE["405"]),
     # --- Getting in --------------------------------------------------------------------------------------------
@@ -81,6 +85,8 @@ EXPECTED = {
     "manager:click_csv": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
     "manager:click_detail": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
     "manager:conversion_list": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
+    "manager:conversion_flagged_list": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
+    "manager:conversion_time_report": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
     "manager:conversion_csv": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
     "manager:conversion_detail": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
     "manager:postback_log_list": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
@@ -95,7 +101,24 @@ EXPECTED = {
     "manager:affiliate_detail": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
     "manager:report": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
     "manager:report_csv": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
+    "manager:report_schedule_list": same(MANAGER_PAGE, MANAGER_ONLY.format(400)),
+    "manager:report_schedule_delete": same(NOT_FOR_MANAGERS, MANAGER_ONLY.format(404)),
+    "manager:inbox": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
+    "manager:notification_read_all": same(NOT_FOR_MANAGERS, MANAGER_ONLY.format(302)),
+    "manager:notification_read": same(NOT_FOR_MANAGERS, MANAGER_ONLY.format(404)),
+    "manager:notification_preferences": same(MANAGER_PAGE, MANAGER_ONLY.format(302)),
     "manager:system": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
+    "manager:audit_list": same(MANAGER_PAGE, NOT_FOR_MANAGERS),  # the audit trail: read-only, managers only
+    # Billing: a manager sees every invoice (side a and b alike); downloads are GET only.
+    "manager:billing": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
+    "manager:invoice_list": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
+    "manager:invoice_detail": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
+    "manager:invoice_pdf": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
+    "manager:invoice_csv": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
+    "manager:billing_to_pay": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
+    "manager:billing_to_pay_csv": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
+    "manager:billing_overdue": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
+    "manager:payment_list": same(MANAGER_PAGE, NOT_FOR_MANAGERS),
     # --- Manager portal: forms (an empty POST is a form with errors) -------------------------------------------
     "manager:offer_create": same(MANAGER_PAGE, MANAGER_ONLY.format(200)),
     "manager:offer_update": same(MANAGER_PAGE, MANAGER_ONLY.format(200)),
@@ -104,7 +127,23 @@ EXPECTED = {
     "manager:advertiser_update": same(MANAGER_PAGE, MANAGER_ONLY.format(400)),
     "manager:affiliate_create": same(MANAGER_PAGE, MANAGER_ONLY.format(400)),
     "manager:affiliate_update": same(MANAGER_PAGE, MANAGER_ONLY.format(400)),
+    # A payment names its affiliate (?affiliate=): without one there is no form to show (404).
+    "manager:payment_create": same(MANAGER_ONLY.format(404), MANAGER_ONLY.format(404)),
+    # An empty affiliate billing profile is valid (every field falls back to the network's default).
+    "manager:affiliate_billing_profile": same(MANAGER_PAGE, MANAGER_ONLY.format(302)),
+    "manager:advertiser_billing_profile": same(MANAGER_PAGE, MANAGER_ONLY.format(400)),
+    # Creatives, coupon codes, categories: an empty POST is a form with errors.
+    "manager:offer_creatives": same(MANAGER_PAGE, MANAGER_ONLY.format(400)),
+    "manager:offer_coupons": same(MANAGER_PAGE, MANAGER_ONLY.format(400)),
+    "manager:category_list": same(MANAGER_PAGE, MANAGER_ONLY.format(400)),
+    # Blocklists: an empty POST is a form with errors.
+    "manager:block_entry_list": same(MANAGER_PAGE, MANAGER_ONLY.format(400)),
+    "manager:offer_block_entries": same(MANAGER_PAGE, MANAGER_ONLY.format(400)),
     # --- Manager portal: actions (POST only; GET is 405 before anything else) ----------------------------------
+    "manager:creative_delete": same(EVERYONE["405"], MANAGER_ONLY.format(302)),
+    "manager:coupon_delete": same(EVERYONE["405"], MANAGER_ONLY.format(302)),
+    "manager:category_delete": same(EVERYONE["405"], MANAGER_ONLY.format(302)),
+    "manager:block_entry_delete": same(EVERYONE["405"], MANAGER_ONLY.format(302)),
     "manager:conversion_bulk_status": same(EVERYONE["405"], MANAGER_ONLY.format(302)),
     "manager:conversion_set_status": same(EVERYONE["405"], MANAGER_ONLY.format(400)),
     "manager:postback_log_replay": same(EVERYONE["405"], MANAGER_ONLY.format(302)),
@@ -120,6 +159,11 @@ EXPECTED = {
     "manager:affiliate_application_approve": same(EVERYONE["405"], MANAGER_ONLY.format(302)),
     "manager:affiliate_application_reject": same(EVERYONE["405"], MANAGER_ONLY.format(302)),
     "manager:affiliate_member_invite": same(EVERYONE["405"], MANAGER_ONLY.format(302)),
+    # Billing actions: a refusal (issuing an issued invoice, mark paid on an affiliate's) is a message and a redirect.
+    "manager:invoice_issue": same(EVERYONE["405"], MANAGER_ONLY.format(302)),
+    "manager:invoice_void": same(EVERYONE["405"], MANAGER_ONLY.format(302)),
+    "manager:invoice_mark_paid": same(EVERYONE["405"], MANAGER_ONLY.format(302)),
+    "manager:invoice_adjustment_add": same(EVERYONE["405"], MANAGER_ONLY.format(400)),
     "manager:advertiser_member_invite": same(EVERYONE["405"], MANAGER_ONLY.format(302)),
     # --- Affiliate area ----------------------------------------------------------------------------------------
     "affiliate:home": same(AFFILIATE_PAGE, AFFILIATE_NO_POST),
@@ -135,6 +179,18 @@ EXPECTED = {
     "affiliate:conversion_list": same(AFFILIATE_PAGE, AFFILIATE_NO_POST),
     "affiliate:report": same(AFFILIATE_PAGE, AFFILIATE_NO_POST),
     "affiliate:report_csv": same(AFFILIATE_PAGE, AFFILIATE_NO_POST),
+    "affiliate:report_schedule_list": same(AFFILIATE_PAGE, "L 400 400 403 403"),
+    "affiliate:report_schedule_delete": per_post(AFFILIATE_NO_POST, "L 302 404 403 403", "L 404 302 403 403"),
+    "affiliate:inbox": same(AFFILIATE_PAGE, AFFILIATE_NO_POST),
+    "affiliate:notification_read_all": same(AFFILIATE_NO_POST, "L 302 302 403 403"),
+    "affiliate:notification_read": per_post(AFFILIATE_NO_POST, "L 302 404 403 403", "L 404 302 403 403"),
+    "affiliate:notification_preferences": same(AFFILIATE_PAGE, "L 302 302 403 403"),
+    # Billing: an affiliate's own invoices; another's is not found.
+    "affiliate:invoice_list": same(AFFILIATE_PAGE, AFFILIATE_NO_POST),
+    "affiliate:invoice_detail": per("L 200 404 403 403", "L 404 200 403 403", AFFILIATE_NO_POST),
+    "affiliate:invoice_pdf": per("L 200 404 403 403", "L 404 200 403 403", AFFILIATE_NO_POST),
+    "affiliate:invoice_csv": per("L 200 404 403 403", "L 404 200 403 403", AFFILIATE_NO_POST),
+    "affiliate:payment_method": same(AFFILIATE_PAGE, "L 302 302 403 403"),
     # --- Advertiser area ---------------------------------------------------------------------------------------
     "advertiser:home": same(ADVERTISER_PAGE, ADVERTISER_NO_POST),
     "advertiser:offer_detail": per(ADVERTISER_PAGE, "L 403 403 404 403", ADVERTISER_NO_POST),
@@ -143,6 +199,14 @@ EXPECTED = {
     "advertiser:conversion_list": same(ADVERTISER_PAGE, ADVERTISER_NO_POST),
     "advertiser:report": same(ADVERTISER_PAGE, ADVERTISER_NO_POST),
     "advertiser:report_csv": same(ADVERTISER_PAGE, ADVERTISER_NO_POST),
+    "advertiser:report_schedule_list": same(ADVERTISER_PAGE, "L 403 403 400 403"),
+    "advertiser:report_schedule_delete": same(ADVERTISER_NO_POST, "L 403 403 404 403"),
+    "advertiser:inbox": same(ADVERTISER_PAGE, ADVERTISER_NO_POST),
+    "advertiser:notification_read_all": same(ADVERTISER_NO_POST, "L 403 403 302 403"),
+    "advertiser:notification_read": same(ADVERTISER_NO_POST, "L 403 403 404 403"),
+    "advertiser:notification_preferences": same(ADVERTISER_PAGE, "L 403 403 302 403"),
+    "advertiser:invoice_list": same(ADVERTISER_PAGE, ADVERTISER_NO_POST),
+    "advertiser:invoice_pdf": per(ADVERTISER_PAGE, "L 403 403 404 403", ADVERTISER_NO_POST),
     # --- API (token or session; the test uses the session) -----------------------------------------------------
     "api:api-root": same(API_READ, API_NO_POST),
     "api:schema": same(EVERYONE["200"], EVERYONE["405"]),  # the OpenAPI description holds no data
@@ -159,6 +223,16 @@ EXPECTED = {
     "api:offer-access-list": same(API_READ, "401 415 415 403 415"),  # affiliates may POST (to ask for access)
     "api:offer-access-detail": per(API_SIDE_A, API_SIDE_B, "401 405 405 403 405"),
     "api:goal-list": same(API_READ, API_CREATE),
+    # Creatives take multipart uploads, so a manager's empty POST is a 400 (not 415).
+    "api:creative-list": same(API_READ, "401 403 403 403 400"),
+    "api:creative-detail": per("401 200 404 200 200", "401 404 200 404 200", API_READ_ONLY),
+    # Coupon codes: managers; an affiliate reads its own; advertisers see none.
+    "api:coupon-list": same(API_READ, API_CREATE),
+    "api:coupon-detail": per("401 200 404 404 200", "401 404 200 404 200", API_READ_ONLY),
+    "api:category-list": same(API_READ, API_CREATE),
+    "api:category-detail": same(API_READ, API_READ_ONLY),
+    "api:tag-list": same(API_READ, API_CREATE),
+    "api:tag-detail": same(API_READ, API_READ_ONLY),
     "api:goal-detail": per(API_READ, API_SIDE_B, API_READ_ONLY),
     "api:click-list": same(API_READ, API_READ_ONLY),
     "api:click-detail": per(API_SIDE_A, API_SIDE_B, API_READ_ONLY),
@@ -167,10 +241,36 @@ EXPECTED = {
     "api:postback-log-list": same(API_READ, API_READ_ONLY),
     "api:postback-log-detail": per("401 404 404 200 200", "401 404 404 404 200", API_READ_ONLY),
     "api:report-list": same(API_READ, API_NO_POST),
+    # Billing (billing.api): partners read their own issued invoices, payments and billing profile; managers act.
+    "api:invoice-list": same(API_READ, API_READ_ONLY),
+    "api:invoice-detail": per("401 200 404 404 200", "401 404 200 404 200", API_READ_ONLY),
+    "api:invoice-issue": per_post(API_NO_POST, "401 403 403 403 400", "401 403 403 403 400"),  # issued already
+    "api:invoice-void": per_post(API_NO_POST, "401 403 403 403 400", "401 403 403 403 400"),  # it has a payment
+    "api:invoice-adjustments": same(API_NO_POST, API_CREATE),
+    "api:invoice-mark-paid": same(API_NO_POST, API_CREATE),
+    "api:payment-list": same(API_READ, API_CREATE),
+    "api:payment-detail": per("401 200 404 404 200", "401 404 200 404 200", API_READ_ONLY),
+    "api:billing-profile-list": same(API_READ, "401 405 405 403 405"),
+    "api:billing-profile-detail": per("401 200 404 404 200", "401 404 200 404 200", "401 405 405 403 405"),
+    "api:advertiser-billing-profile-list": same(API_READ, API_READ_ONLY),
+    "api:advertiser-billing-profile-detail": per("401 404 404 200 200", "401 404 404 404 200", API_READ_ONLY),
 }
 
 # What each URL parameter names: an object of that kind from side a or side b of the World.
 OBJECTS = {
+    "offers:creative_image": "creative",
+    "offers:creative_public": "creative",
+    "manager:offer_creatives": "offer",
+    "manager:offer_coupons": "offer",
+    "manager:creative_delete": "creative",
+    "manager:coupon_delete": "coupon",
+    "manager:category_delete": "category",
+    "manager:offer_block_entries": "offer",
+    "manager:block_entry_delete": "block_entry",
+    "api:creative-detail": "creative",
+    "api:coupon-detail": "coupon",
+    "api:category-detail": "category",
+    "api:tag-detail": "tag",
     "manager:click_detail": "click",
     "manager:conversion_detail": "conversion",
     "manager:conversion_set_status": "conversion",
@@ -195,12 +295,31 @@ OBJECTS = {
     "manager:affiliate_application_approve": "affiliate",
     "manager:affiliate_application_reject": "affiliate",
     "manager:affiliate_member_invite": "affiliate",
+    "manager:invoice_detail": "invoice",
+    "manager:invoice_pdf": "invoice",
+    "manager:invoice_csv": "invoice",
+    "manager:invoice_issue": "invoice",
+    "manager:invoice_void": "invoice",
+    "manager:invoice_mark_paid": "invoice",
+    "manager:invoice_adjustment_add": "invoice",
+    "manager:affiliate_billing_profile": "affiliate",
+    "manager:advertiser_billing_profile": "advertiser",
+    "manager:report_schedule_delete": "schedule",
+    "manager:notification_read": "notification",
+    "affiliate:report_schedule_delete": "schedule",
+    "affiliate:notification_read": "notification",
+    "advertiser:report_schedule_delete": "schedule",
+    "advertiser:notification_read": "notification",
     "affiliate:offer_detail": "offer",
     "affiliate:offer_request_access": "offer",
     "affiliate:postback_delete": "postback",
+    "affiliate:invoice_detail": "invoice",
+    "affiliate:invoice_pdf": "invoice",
+    "affiliate:invoice_csv": "invoice",
     "advertiser:offer_detail": "offer",
     "advertiser:integration_test_start": "offer",
     "advertiser:integration_test": "offer",
+    "advertiser:invoice_pdf": "advertiser_invoice",
     "api:advertiser-detail": "advertiser",
     "api:affiliate-detail": "affiliate",
     "api:affiliate-rotate-postback-secret": "affiliate",
@@ -210,6 +329,14 @@ OBJECTS = {
     "api:click-detail": "click",
     "api:conversion-detail": "conversion",
     "api:postback-log-detail": "log",
+    "api:invoice-detail": "invoice",
+    "api:invoice-issue": "invoice",
+    "api:invoice-void": "invoice",
+    "api:invoice-adjustments": "invoice",
+    "api:invoice-mark-paid": "invoice",
+    "api:payment-detail": "payment",
+    "api:billing-profile-detail": "billing_profile",
+    "api:advertiser-billing-profile-detail": "advertiser_billing_profile",
 }
 
 # Known defects the matrix found, expected to fail until fixed (then remove the entry: strict xfail says so).
@@ -257,6 +384,8 @@ def _kwargs(world, route, variant):
             kwargs[name] = getattr(world, f"{click}_{variant}").transaction_id
         elif name == "pk":
             kwargs[name] = target.pk
+        elif name == "key":
+            kwargs[name] = target.public_key
         elif name == "uidb64":
             kwargs[name] = urlsafe_base64_encode(force_bytes(world.invitee.pk))
         elif name == "token":

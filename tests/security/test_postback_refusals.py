@@ -12,7 +12,9 @@ from conversions.models import PostbackLog
 from conversions.reasons import Reason
 from offers.models import Offer
 from partners.models import Affiliate
+from quality.services import block_entry_add
 from tests import factories
+from tracking.models import Click
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +41,18 @@ def _cap(send):
     first, second = factories.ClickFactory.create_batch(2, offer=offer)
     send({"transaction_id": first.transaction_id})
     return {"transaction_id": second.transaction_id}
+
+
+def _blocked(send):
+    click = factories.ClickFactory(ip="203.0.113.9")
+    block_entry_add(kind="ip", value="203.0.113.9")
+    return {"transaction_id": click.transaction_id}
+
+
+def _us_click():
+    click = _click(country_mismatch_action="reject")
+    Click.objects.filter(pk=click.pk).update(country="US")
+    return click
 
 
 SCENARIOS = {
@@ -70,7 +84,19 @@ SCENARIOS = {
     },
     "duplicate": _duplicate,
     "cap_reached": _cap,
+    "blocked_traffic": _blocked,
+    # The conversion rules with action reject (docs/postbacks.md#conversion-rules): a rejected conversion is kept.
+    "too_fast": lambda send: {"transaction_id": _click(too_fast_seconds=60, too_fast_action="reject").transaction_id},
+    "country_mismatch": lambda send: {"transaction_id": _us_click().transaction_id, "ip": "195.50.140.1"},
+    # Coupon codes (docs/postbacks.md#coupon-codes): a code the offer lacks, and one past its last day.
+    "unknown_coupon": lambda send: {"offer_id": factories.OfferFactory().pk, "coupon_code": "NO-SUCH-CODE"},
+    "coupon_expired": lambda send: _expired_coupon(),
 }
+
+
+def _expired_coupon():
+    coupon = factories.CouponFactory(valid_until=timezone.localdate() - timedelta(days=2))
+    return {"offer_id": coupon.offer_id, "coupon_code": coupon.code}
 
 
 def test_there_is_a_scenario_for_every_reason_code():

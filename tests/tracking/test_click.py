@@ -462,8 +462,8 @@ def test_a_head_request_gets_the_redirect_a_get_would_but_stores_no_click_and_no
 
 
 def test_a_head_request_only_looks_the_link_up(client, offer, affiliate, django_assert_num_queries):
-    # The offer with its advertiser; its access rows; the affiliate. No insert.
-    with django_assert_num_queries(3):
+    # The offer with its advertiser; its access rows; the affiliate; the blocklists (quality.blocklist). No insert.
+    with django_assert_num_queries(4):
         response = client.head("/click", {"offer_id": offer.pk, "aff_id": affiliate.pk})
 
     assert response.status_code == 302
@@ -601,10 +601,11 @@ def test_a_garbage_x_forwarded_for_entry_is_stored_as_no_ip_not_a_server_error(
 # --- query count ------------------------------------------------------------------------------------------------
 
 
-def test_a_click_on_a_public_offer_takes_four_queries(client, offer, affiliate, django_assert_num_queries):
-    # The offer with its advertiser; its access rows; the affiliate; the insert, which decides uniqueness.
-    # (Each process then keeps the first three for a few seconds: tests/tracking/test_click_routing.py.)
-    with django_assert_num_queries(4):
+def test_a_click_on_a_public_offer_takes_five_queries(client, offer, affiliate, django_assert_num_queries):
+    # The offer with its advertiser; its access rows; the affiliate; the blocklists (quality.blocklist); the insert,
+    # which decides uniqueness. (Each process then keeps the first four for a few seconds:
+    # tests/tracking/test_click_routing.py, tests/quality/test_click_queries.py.)
+    with django_assert_num_queries(5):
         response = follow_link(client, offer, affiliate)
 
     assert response.status_code == 302

@@ -33,7 +33,8 @@ def test_with_the_cache_off_every_click_looks_the_link_up(
     settings.TALLY_CLICK_CACHE_SECONDS = 0
     follow_link(client, offer, affiliate)
 
-    with django_assert_num_queries(4):
+    # The offer, its access rows, the affiliate, the blocklists (quality.blocklist), the insert.
+    with django_assert_num_queries(5):
         response = follow_link(client, offer, affiliate)
 
     assert response.status_code == 302

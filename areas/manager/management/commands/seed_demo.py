@@ -16,8 +16,21 @@ from urllib.parse import urlencode
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
+from django.test.utils import override_settings
 from django.utils import timezone
 
+from areas.manager.demo_catalogue import COUPON, catalogue_seed
+from billing.models import Invoice, PaymentMethod
+from billing.services import (
+    BillingError,
+    advertiser_billing_profile_update,
+    affiliate_billing_profile_update,
+    invoice_issue,
+    invoice_mark_paid,
+    invoices_draft,
+    payment_record,
+)
 from conversions.models import Conversion
 from conversions.postback_pipeline import PostbackRequest, postback_process
 from conversions.reasons import Reason
@@ -32,7 +45,7 @@ from tracking.models import Click
 from tracking.services import click_record
 
 PASSWORD = "tally-demo"  # noqa: S105 -- a demo login, printed on screen on purpose
-DAYS = 14
+DAYS = 35
 ADVERTISER = "Acme Shop"
 ADVERTISER_IP = "192.0.2.10"  # where Acme's server "sends" its postbacks from (TEST-NET-1)
 LANDING = "https://shop.acme.example/landing?tid={transaction_id}&aff={affiliate_id}&sub=<aff_sub>"
@@ -306,6 +319,71 @@ def traffic_seed(manager, offers, affiliates, now):
     return len(clicks)
 
 
+# --- Billing --------------------------------------------------------------------------------
+
+
+def billing_seed(manager, advertiser, affiliates, today):
+    """Weekly billing for the demo's partners: the closed weeks of the traffic drafted by the job, issued, and all
+    but the latest paid, so the "to pay" page, the balances and the paid history all have something to show.
+    Only while the demo has no invoice (idempotent)."""
+    if Invoice.objects.filter(Q(advertiser=advertiser) | Q(affiliate__in=affiliates.values())).exists():
+        return 0
+    for name, method, details in (
+        ("Blue Coupons", PaymentMethod.PAYPAL, "payouts@bluecoupons.example"),
+        ("Deal Hunters", PaymentMethod.BANK_TRANSFER, "IBAN DE89 3704 0044 0532 0130 00, BIC COBADEFFXXX"),
+    ):
+        affiliate_billing_profile_update(
+            affiliate=affiliates[name],
+            actor=manager,
+            frequency="weekly",
+            minimum_payout=Decimal("5.00"),
+            payment_method=method,
+            payment_details=details,
+        )
+    advertiser_billing_profile_update(
+        advertiser=advertiser,
+        actor=manager,
+        frequency="weekly",
+        terms_days=15,
+        billing_contact_name="Acme Accounts Payable",
+        billing_email="ap@acme.example",
+    )
+    day = today - timedelta(days=DAYS + 35)
+    while day <= today:
+        if day.weekday() == 0:  # the job's run on each Monday drafts the week before
+            invoices_draft(today=day)
+        day += timedelta(days=1)
+    issued = []
+    for draft in Invoice.objects.filter(status=Invoice.Status.DRAFT).order_by("period_end"):
+        try:
+            issued.append(invoice_issue(invoice=draft, actor=manager))
+        except BillingError:  # below the minimum: it rolls into the next week
+            continue
+    # Every invoice is paid but the latest affiliate invoice (the "to pay" page shows it) and Acme's latest.
+    due = {
+        party: max((i for i in issued if i.party == party), key=lambda i: (i.period_end, i.pk), default=None)
+        for party in ("affiliate", "advertiser")
+    }
+    for invoice in issued:
+        if invoice in due.values():
+            continue
+        if invoice.party == "advertiser":
+            invoice_mark_paid(invoice=invoice, actor=manager, paid_on=invoice.period_end + timedelta(days=9))
+        else:
+            payment_record(
+                party="affiliate",
+                partner=invoice.affiliate,
+                currency=invoice.currency,
+                amount=invoice.total,
+                paid_on=invoice.period_end + timedelta(days=5),
+                method=invoice.affiliate.billing_profile.payment_method,
+                reference=f"DEMO-{invoice.number}",
+                invoices=[invoice],
+                actor=manager,
+            )
+    return len(issued)
+
+
 # --- The command ----------------------------------------------------------------------------
 
 
@@ -326,12 +404,18 @@ class Command(BaseCommand):
             affiliates = affiliates_ensure()
             offers = offers_ensure(advertiser)
             access_ensure(offers, affiliates)
+            catalogue_seed(offers=offers, affiliates=affiliates)
             seeded = not Click.objects.filter(offer__advertiser=advertiser).exists()
             if not seeded:
                 self.stdout.write("Demo traffic is already there: no new clicks or conversions.")
             else:
                 count = traffic_seed(manager, offers, affiliates, timezone.now())
                 self.stdout.write(f"Recorded {count} clicks and their postbacks over the last {DAYS} days.")
+        # Issued invoices are e-mailed after commit: not to the demo's made-up partners, whatever mail is set up.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
+            invoices = billing_seed(manager, advertiser, affiliates, network_today())
+        if invoices:
+            self.stdout.write(f"Issued {invoices} weekly invoices and paid all but each partner's latest.")
         # Reports read the rollups: build them now rather than leave reports empty until beat's first refresh. New
         # traffic is dated in the past (a refresh only goes back to its previous run), so it needs a full rebuild.
         if seeded:
@@ -353,6 +437,9 @@ class Command(BaseCommand):
         partner = f"{base}/postback?" + urlencode(
             {"offer_id": offer.pk, "aff_id": affiliate.pk, "amount": "19.90", "security_token": token}
         )
+        coupon = f"{base}/postback?" + urlencode(
+            {"offer_id": offer.pk, "coupon_code": COUPON[2], "amount": "29.90", "security_token": token}
+        )
         logins = ", ".join(["acme"] + [username for _, username, _ in AFFILIATES])
         self.stdout.write(self.style.SUCCESS("Tally demo data is ready."))
         self.stdout.write(
@@ -364,6 +451,7 @@ class Command(BaseCommand):
                     f"  Tracking link:  {link}",
                     f"  Postback:       {postback}",
                     f"  Partner-ID:     {partner}",
+                    f"  Coupon code:    {coupon}",
                     f"  Acme's security token (every postback carries it): {token}",
                     f"  Acme's signing secret (for X-Tally-Signature): {offer.advertiser.signing_secret}",
                     "  Passwords are set when a login is first created; an existing one keeps its own.",
