@@ -455,6 +455,8 @@ class Command(BaseCommand):
                     f"  Acme's security token (every postback carries it): {token}",
                     f"  Acme's signing secret (for X-Tally-Signature): {offer.advertiser.signing_secret}",
                     "  Passwords are set when a login is first created; an existing one keeps its own.",
+                    "  Open the tracking link in a browser: curl and other tools count as bots (no transaction ID)",
+                    "  unless they send a browser's user agent (curl -A 'Mozilla/5.0 ...'); README, Traffic quality.",
                 ]
             )
         )
