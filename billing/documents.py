@@ -2,16 +2,17 @@
 with the network's name, address and tax ID from settings (TALLY_NETWORK_NAME, _ADDRESS, _TAX_ID), and as CSV lines;
 and the "to pay" list as a CSV for a bank's or PayPal's mass-payment upload.
 
-    response = csv_attachment(invoice_csv(invoice), f"{invoice.number}.csv")   # reports.export
-    pdf = invoice_pdf(invoice)                                                 # bytes
+    response = invoice_attachment(invoice, "pdf", name=f"invoice-{invoice.number}")   # a download
+    pdf = invoice_pdf(invoice)                                                          # bytes
 """
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 from billing.models import Invoice, Party
 from billing.selectors import invoice_lines, invoices_to_pay
-from reports.export import csv_lines
+from reports.export import csv_attachment, csv_lines
 
 
 def invoice_context(invoice: Invoice):
@@ -38,6 +39,15 @@ def invoice_context(invoice: Invoice):
 
 def invoice_html(invoice: Invoice) -> str:
     return render_to_string("billing/invoice_pdf.html", invoice_context(invoice))
+
+
+def invoice_attachment(invoice: Invoice, kind: str, *, name: str):
+    """The invoice as a download: kind "pdf" or "csv", saved as `name` with its extension."""
+    if kind == "pdf":
+        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    return csv_attachment(invoice_csv(invoice), f"{name}.csv")
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:

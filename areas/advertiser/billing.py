@@ -1,7 +1,6 @@
 """The advertiser area's invoices (README.md, Billing): what the network billed it, when each is due, as PDF.
 Another advertiser's invoice is 404 (billing.selectors.invoice_for scopes it)."""
 
-from django.http import HttpResponse
 from django.views import View
 
 from areas.advertiser.views import AdvertiserAreaMixin
@@ -26,16 +25,8 @@ class InvoiceListView(AdvertiserAreaMixin, FilteredListView):
     selector = staticmethod(selectors.invoice_list)
     filterset_class = AdvertiserInvoiceFilter
 
-    def get_filterset(self):
-        filterset = super().get_filterset()
-        for name in ("period_from", "period_to"):
-            filterset.form.fields[name].widget.input_type = "date"  # a date picker on the page
-        return filterset
-
 
 class InvoicePdfView(AdvertiserAreaMixin, View):
     def get(self, request, pk):
         invoice = selectors.invoice_for(user=request.user, pk=pk)
-        response = HttpResponse(documents.invoice_pdf(invoice), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}.pdf"'
-        return response
+        return documents.invoice_attachment(invoice, "pdf", name=f"invoice-{invoice.number}")

@@ -5,7 +5,6 @@ Another affiliate's invoice is 404 (billing.selectors.invoice_for scopes it), li
 """
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
@@ -17,7 +16,6 @@ from billing.filters import InvoiceFilterSet
 from billing.models import Invoice
 from core.filters import DroppedFiltersMixin
 from core.listing import FilteredListView
-from reports.export import csv_attachment
 
 
 class AffiliateInvoiceFilter(DroppedFiltersMixin, InvoiceFilterSet):
@@ -35,12 +33,6 @@ class InvoiceListView(AffiliateAreaMixin, FilteredListView):
     template_name = "affiliate/billing/invoice_list.html"
     selector = staticmethod(selectors.invoice_list)
     filterset_class = AffiliateInvoiceFilter
-
-    def get_filterset(self):
-        filterset = super().get_filterset()
-        for name in ("period_from", "period_to"):
-            filterset.form.fields[name].widget.input_type = "date"  # a date picker on the page
-        return filterset
 
     def get_context_data(self, **kwargs):
         profile = selectors.affiliate_billing_profile(affiliate=self.affiliate)
@@ -69,12 +61,7 @@ class InvoiceDownloadView(AffiliateAreaMixin, View):
 
     def get(self, request, pk):
         invoice = selectors.invoice_for(user=request.user, pk=pk)
-        name = f"invoice-{invoice.number}"
-        if self.kind == "pdf":
-            response = HttpResponse(documents.invoice_pdf(invoice), content_type="application/pdf")
-            response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-            return response
-        return csv_attachment(documents.invoice_csv(invoice), f"{name}.csv")
+        return documents.invoice_attachment(invoice, self.kind, name=f"invoice-{invoice.number}")
 
 
 class PaymentMethodView(AffiliateAreaMixin, View):

@@ -6,9 +6,7 @@ Every write is one billing service; a refusal (BillingError: a void invoice, an 
 issued a moment ago) comes back as a message on the page, never a 500, and what the manager typed is kept.
 """
 
-from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
@@ -41,12 +39,7 @@ def refusal(request, error):
 
 def invoice_download(invoice, kind):
     """The invoice as a PDF or a CSV attachment, named by its number (a draft by its ID)."""
-    name = f"tally-invoice-{invoice.number or f'draft-{invoice.pk}'}"
-    if kind == "pdf":
-        response = HttpResponse(documents.invoice_pdf(invoice), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-        return response
-    return csv_attachment(documents.invoice_csv(invoice), f"{name}.csv")
+    return documents.invoice_attachment(invoice, kind, name=f"tally-invoice-{invoice.number or f'draft-{invoice.pk}'}")
 
 
 class BillingTabMixin:
@@ -58,21 +51,6 @@ class BillingTabMixin:
         return super().get_context_data(tab=self.tab, **kwargs)
 
 
-class DatePickersMixin:
-    """A list whose FilterSet's date filters (periods, payment dates) show a date picker on the page, under
-    `labels` (a filter's name → its label on the page)."""
-
-    labels = {}
-
-    def get_filterset(self):
-        filterset = super().get_filterset()
-        for name, field in filterset.form.fields.items():
-            if isinstance(field, forms.DateField):
-                field.widget.input_type = "date"
-            field.label = self.labels.get(name, field.label)
-        return filterset
-
-
 class DraftFilter(DroppedFiltersMixin, InvoiceFilterSet):
     """Drafts are one status: the shared invoice filter without it."""
 
@@ -82,7 +60,7 @@ class DraftFilter(DroppedFiltersMixin, InvoiceFilterSet):
 # --- Invoices -------------------------------------------------------------------------------------------------
 
 
-class InvoiceListView(ManagerRequiredMixin, BillingTabMixin, DatePickersMixin, FilteredListView):
+class InvoiceListView(ManagerRequiredMixin, BillingTabMixin, FilteredListView):
     """Every invoice, affiliate and advertiser, with the shared filters (party, status, partner, currency, period)."""
 
     template_name = "manager/billing/invoice_list.html"
@@ -301,12 +279,11 @@ def _int(value):
     return int(value) if value and str(value).isdigit() else None
 
 
-class PaymentListView(ManagerRequiredMixin, BillingTabMixin, DatePickersMixin, FilteredListView):
+class PaymentListView(ManagerRequiredMixin, BillingTabMixin, FilteredListView):
     template_name = "manager/billing/payment_list.html"
     selector = staticmethod(selectors.payment_list)
     filterset_class = PaymentFilterSet
     tab = "payments"
-    labels = {"paid_from": "Paid from", "paid_to": "Paid to"}
 
     def get_queryset(self):
         return super().get_queryset().select_related("affiliate", "advertiser", "recorded_by")
