@@ -48,7 +48,13 @@ def both_widths(page, screenshot, name):
 
 
 def image_loaded(locator):
-    return locator.evaluate("img => img.complete && img.naturalWidth > 0")
+    """Waits for the image to finish loading (a visible <img> may still be fetching) and says if it decoded."""
+    return locator.evaluate(
+        """img => img.complete ? img.naturalWidth > 0 : new Promise(done => {
+            img.addEventListener("load", () => done(img.naturalWidth > 0));
+            img.addEventListener("error", () => done(false));
+        })"""
+    )
 
 
 def test_a_manager_uploads_a_banner_and_the_affiliate_copies_it_with_its_link(page, live_server, world, screenshot):
