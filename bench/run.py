@@ -36,8 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 PYTHON = BIN / "python"
 PG = "postgres://postgres@127.0.0.1:5432/"
-TALLY_DB, REF_DB = "tally_bench", "tally_bench_ref"
-TALLY_PORT, REF_PORT = 8110, 8111
+# BENCH_NAME and BENCH_PORT let two benchmarks run side by side (their own databases and ports).
+_NAME = os.environ.get("BENCH_NAME", "bench")
+TALLY_DB, REF_DB = f"tally_{_NAME}", f"tally_{_NAME}_ref"
+TALLY_PORT = int(os.environ.get("BENCH_PORT", "8110"))
+REF_PORT = TALLY_PORT + 1
 CONNECTIONS, WRK_THREADS = 16, 2
 TARGETS = {"click": 1.0, "postback": 0.7}
 P99_TARGET_MS = 20.0
