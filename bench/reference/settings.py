@@ -14,6 +14,14 @@ WSGI_APPLICATION = "bench.reference.wsgi.application"
 DATABASES = {"default": env.db("DATABASE_URL")}
 # Persistent connections, as Tally's production settings have.
 DATABASES["default"]["CONN_MAX_AGE"] = 600
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The benchmark's SQLite phase: the journal and locking Tally's embedded default uses (config/settings.py), so
+    # R's writers wait for the lock as Tally's do instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
