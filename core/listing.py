@@ -3,6 +3,8 @@ count their rows only up to a bound."""
 
 from django.views.generic import TemplateView
 
+from core.db_routing import ReplicaReadsMixin
+
 # A list says how many rows match up to this many ("10,000+" beyond): counting is bounded, so a filter over millions
 # of clicks costs no more than reading this many index entries.
 COUNT_LIMIT = 10_000
@@ -44,9 +46,10 @@ def page_number(request):
     return max(int(value), 1) if value.isdigit() else 1
 
 
-class FilteredListView(TemplateView):
+class FilteredListView(ReplicaReadsMixin, TemplateView):
     """A list page: `selector(user=...)` filtered and sorted by `filterset_class` (the same FilterSet the API uses:
-    ?field= filters, and ?ordering= when the FilterSet has an `ordering` filter with its allow-list of columns)."""
+    ?field= filters, and ?ordering= when the FilterSet has an `ordering` filter with its allow-list of columns).
+    Its GETs read from the replica when there is one (core/db_routing.py)."""
 
     selector = None
     filterset_class = None

@@ -5,6 +5,7 @@ from django.template.loader import select_template
 from django.urls import reverse
 from django.views.generic import TemplateView
 
+from core.db_routing import ReplicaReadsMixin
 from reports.export import csv_attachment, report_csv_lines
 from reports.filters import ReportFilter
 from reports.selectors import (
@@ -21,8 +22,9 @@ ROWS_PER_PAGE = 50
 ENTITY_GROUPS = ("affiliate", "offer", "advertiser")
 
 
-class ReportView(TemplateView):
-    """A report: filter bar, chart of clicks and conversions per day, the table with totals, CSV of the same."""
+class ReportView(ReplicaReadsMixin, TemplateView):
+    """A report: filter bar, chart of clicks and conversions per day, the table with totals, CSV of the same.
+    Read from the replica when there is one (core/db_routing.py)."""
 
     template_name = "reports/report.html"
     audience = ""
