@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test quick lint setup browser integration-tools bench assets country-db-refresh pdf-libs
+.PHONY: run test quick lint setup browser integration-tools topology-tools topology bench assets country-db-refresh pdf-libs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,8 +63,23 @@ integration-tools:
 	command -v node >/dev/null || (apt-get update && apt-get install -y nodejs)
 	command -v curl >/dev/null || (apt-get update && apt-get install -y curl)
 
-test: lint browser integration-tools assets pdf-libs
+# What tests/topology (README, Production) needs besides the servers: Debian's PgBouncer, and replication
+# connections from 127.0.0.1 to the local PostgreSQL for its streaming replica (trust, as every other connection from
+# 127.0.0.1 to it already is): the line is added to pg_hba.conf, and the configuration reloaded, when missing.
+PG_ADMIN ?= postgres://postgres@127.0.0.1:5432/postgres
+topology-tools:
+	command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || (apt-get update && apt-get install -y pgbouncer)
+	hba=$$(psql "$(PG_ADMIN)" -tAc 'SHOW hba_file') && grep -Eq '^host[[:space:]]+replication[[:space:]]' "$$hba" \
+	  || { echo 'host replication postgres 127.0.0.1/32 trust' >> "$$hba" && psql "$(PG_ADMIN)" -tAc 'SELECT pg_reload_conf()'; }
+
+test: lint browser integration-tools topology-tools assets pdf-libs
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The production topology alone (tests/topology): two Granian web servers, two Celery workers and beat from the
+# Procfile, through PgBouncer in transaction mode, reports read from a streaming replica, a web process and a worker
+# killed under load.
+topology: $(STAMP) topology-tools assets pdf-libs
+	$(BIN)/pytest -m topology tests/topology $(PYTEST_ARGS)
 
 # The everyday loop: no lint, no browser (e2e) and no real-worker (worker) tests, on SQLite whatever DATABASE_URL
 # says (tests marked postgres skip there). `make quick PYTEST_ARGS=tests/tracking` runs one folder.
@@ -80,6 +95,7 @@ run: $(STAMP) assets pdf-libs
 	trap true INT; ADDR=$(ADDR) $(BIN)/honcho -f Procfile.dev start || [ $$? -eq 130 ]
 
 # Hot-path benchmark (bench/run.py, not part of `make test`): clicks and postbacks as ratios to a reference app, in one
-# run on PostgreSQL. Installs gunicorn (the `bench` extra) and Debian's wrk when missing. `make bench BENCH_ARGS=--sweep`
+# run on PostgreSQL, under Granian (a main dependency; BENCH_ARGS=--compare-servers for gunicorn against it). Installs
+# gunicorn (the `bench` extra) and Debian's wrk when missing. `make bench BENCH_ARGS=--sweep`
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

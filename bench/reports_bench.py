@@ -142,6 +142,9 @@ def load(clicks, conversions):
                 "offer_id": "c.offer_id",
                 "affiliate_id": "c.affiliate_id",
                 "transaction_id": "c.transaction_id",
+                # What the postback pipeline copies from the click (conversions.models.click_details).
+                "aff_sub": "c.aff_sub",
+                "clicked_at": "c.created_at",
                 "amount": "round((random() * 200)::numeric, 2)",
                 "payout": "o.payout",
                 "revenue": "o.revenue",

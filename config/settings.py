@@ -131,7 +131,11 @@ TEMPLATES = [
     },
 ]
 
-# SQLite by default (no server needed); DATABASE_URL=postgres://... for PostgreSQL.
+# SQLite by default (no server needed); DATABASE_URL=postgres://... for PostgreSQL. DATABASE_POOLER=pgbouncer when
+# DATABASE_URL points at PgBouncer in transaction mode (below).
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise environ.ImproperlyConfigured("DATABASE_POOLER must be empty or pgbouncer")
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tally.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN, so two
@@ -141,8 +145,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+# Each thread keeps its connection this many seconds: opening one (and, on SQLite, running the PRAGMAs above)
+# cost more than the click itself (bench/run.py's SQLite phase: 0.2 x R with a new connection per request).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # Off by default: a health check is a `SELECT 1` round trip before every request's first query, which the click
     # and postback endpoints (one or a few short statements) cannot afford. Without it, a connection the database
     # dropped (e.g. a restart) fails one request in each worker, which Django then discards.
@@ -150,10 +156,33 @@ else:
     # Server-side parameters, so psycopg prepares each statement a connection runs often (after
     # DJANGO_DB_PREPARE_THRESHOLD runs) and PostgreSQL parses and plans it once. Turn off (false) behind a pooler
     # in transaction mode (PgBouncer before 1.21), where prepared statements do not survive between transactions.
-    if env.bool("DJANGO_DB_SERVER_SIDE_BINDING", default=True):
+    if env.bool("DJANGO_DB_SERVER_SIDE_BINDING", default=DATABASE_POOLER != "pgbouncer"):
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=env.int("DJANGO_DB_PREPARE_THRESHOLD", default=5)
         )
+    # PgBouncer in transaction mode (README, Production): a server connection is someone else's after each
+    # transaction, so nothing may outlive one: no prepared statements (above; Debian 12's PgBouncer 1.18 cannot
+    # keep them) and no WITH HOLD cursors, which .iterator() opens outside a transaction. A client connection to
+    # PgBouncer holds no server connection between transactions, so DJANGO_CONN_MAX_AGE keeps its default.
+    if DATABASE_POOLER == "pgbouncer":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # A streaming replica for report and list pages (core/db_routing.py; README, Production): the default's options
+    # (unless its URL gives its own), and in tests a mirror of the default database. Never migrated; every write and
+    # the postback's lookup use default.
+    DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = {
+            **DATABASES["default"],
+            **env.db_url_config(DATABASE_REPLICA_URL),
+            "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+            "TEST": {"MIRROR": "default"},
+        }
+        DATABASE_ROUTERS = ["core.db_routing.ReplicaRouter"]
+# Pages read from the replica after the browser's last POST (or other write) plus this many seconds: what a form
+# just saved shows on the page it redirects to, even while the replica lags (core/db_routing.py).
+TALLY_REPLICA_PIN_SECONDS = env.int("TALLY_REPLICA_PIN_SECONDS", default=10)
+if "replica" in DATABASES:
+    MIDDLEWARE.append("core.db_routing.primary_after_write_middleware")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -311,6 +340,9 @@ TALLY_MAX_PARAM_LENGTH = env.int("TALLY_MAX_PARAM_LENGTH", default=2048)
 # How long each process may keep the offer/affiliate lookup of a tracking link (tracking.routing): a paused offer
 # or suspended affiliate stops clicks within this many seconds in every process (at once in the one that saved it).
 TALLY_CLICK_CACHE_SECONDS = env.float("TALLY_CLICK_CACHE_SECONDS", default=5.0)
+# Group commit of clicks (tracking/click_writer.py; README, Performance): 0 = each click its own INSERT; N = the
+# clicks a process stores at once share INSERTs, at most N in flight per process.
+TALLY_CLICK_WRITERS = env.int("TALLY_CLICK_WRITERS", default=0)
 # The offline country database (README, Traffic quality): installed by `make assets` from npm, refreshed by
 # `make country-db-refresh`; each process opens it once (restart the web server to read a refreshed one).
 TALLY_COUNTRY_DB = env.path(
@@ -361,8 +393,11 @@ TALLY_LOGIN_USER_SLOWDOWN_AFTER = env.int("TALLY_LOGIN_USER_SLOWDOWN_AFTER", def
 TALLY_LOGIN_USER_SLOWDOWN_MAX_SECONDS = env.int("TALLY_LOGIN_USER_SLOWDOWN_MAX_SECONDS", default=60)
 
 # --- Background jobs: affiliate postbacks and session expiry (docs/affiliate-postbacks.md, README) ---------
-# Days after a click's session ends before its IP, user agent and referer are erased.
+# Days a click is kept (README, Data retention): then its whole row goes, by day partition on PostgreSQL, but never
+# while a session that could still convert is among the clicks of its day (operations.retention).
 TALLY_CLICK_RETENTION_DAYS = env.int("TALLY_CLICK_RETENTION_DAYS", default=30)
+# Days a postback-log row is kept (README, Data retention); conversions never need it.
+TALLY_POSTBACK_LOG_RETENTION_DAYS = env.int("TALLY_POSTBACK_LOG_RETENTION_DAYS", default=90)
 # Affiliate postbacks: retried with exponential backoff (base doubling up to max, with jitter) for this long.
 TALLY_POSTBACK_RETRY_HOURS = env.float("TALLY_POSTBACK_RETRY_HOURS", default=72)
 TALLY_POSTBACK_RETRY_BASE_SECONDS = env.float("TALLY_POSTBACK_RETRY_BASE_SECONDS", default=60)
@@ -407,11 +442,19 @@ CELERY_BEAT_SCHEDULE["conversions-used-signatures-purge"] = {
     "schedule": crontab(minute="*/5"),
     "options": {"expires": 4 * 60},
 }
-# Mark ended sessions expired and erase personal data past retention: every 15 minutes (cron */15 * * * *).
-CELERY_BEAT_SCHEDULE["tracking-sessions-expire"] = {
-    "task": "tracking.tasks.sessions_expire",
-    "schedule": crontab(minute="*/15"),
-    "options": {"expires": 14 * 60},
+# Drop clicks and postback-log rows past retention (operations.retention; README, Data retention): hourly at
+# minute 23 (cron 23 * * * *), after partitions_create_ahead; a run is idempotent.
+CELERY_BEAT_SCHEDULE["operations-retention"] = {
+    "task": "operations.tasks.retention_apply",
+    "schedule": crontab(minute=23),
+    "options": {"expires": 50 * 60},
+}
+# The daily partitions of clicks and the postback log a week ahead (docs/storage.md; PostgreSQL only): every hour at
+# minute 3 (cron 3 * * * *). Idempotent, so a missed or repeated run is harmless.
+CELERY_BEAT_SCHEDULE["operations-partitions-create-ahead"] = {
+    "task": "operations.tasks.partitions_create_ahead",
+    "schedule": crontab(minute=3),
+    "options": {"expires": 50 * 60},
 }
 
 # Draft the invoices of closed billing periods (billing.services.invoices_draft; README, Billing): every hour at

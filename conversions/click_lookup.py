@@ -14,6 +14,7 @@ from core.sql import JoinedLookup
 from offers.models import Offer, OfferAccess
 from partners.models import Advertiser, Affiliate
 from tracking.models import Click
+from tracking.transaction_ids import legacy_before, time_of
 
 
 @dataclass
@@ -43,21 +44,27 @@ FIELDS = {
     Affiliate: ["id", "status", "is_test"],
 }  # fmt: skip
 
-_LOOKUP = JoinedLookup(
-    Click,
-    FIELDS[Click],
-    where="transaction_id",
-    related={"offer": FIELDS[Offer], "offer__advertiser": FIELDS[Advertiser], "affiliate": FIELDS[Affiliate]},
+_JOINS = {
+    "related": {"offer": FIELDS[Offer], "offer__advertiser": FIELDS[Advertiser], "affiliate": FIELDS[Affiliate]},
     # The access row of the click's affiliate on the click's offer (one at most), and any postback URL of the
     # affiliate.
-    optional=(OfferAccess, ("offer", "affiliate"), ["status", "payout"]),
-    exists=(AffiliatePostback, ("affiliate",)),
-)
+    "optional": (OfferAccess, ("offer", "affiliate"), ["status", "payout"]),
+    "exists": (AffiliatePostback, ("affiliate",)),
+}
+# A v7 ID carries its click's created_at (docs/storage.md, Transaction IDs): on PostgreSQL the lookup reads the one
+# partition of that day.
+_BY_TIME = JoinedLookup(Click, FIELDS[Click], where=("transaction_id", "created_at"), **_JOINS)
+# Any other ID, or a v7-shaped one not found by its time: a legacy random ID, only among the clicks made before v7
+# IDs (docs/storage.md, Older transaction IDs), so an unknown ID never reads every partition.
+_LEGACY = JoinedLookup(Click, FIELDS[Click], where=("transaction_id", "created_at__lt"), **_JOINS)
 
 
 def click_for_postback(transaction_id) -> ClickFound | None:
     """The click with this transaction ID and what the postback rules read about it, or None."""
-    found = _LOOKUP.fetch(transaction_id)
+    at = time_of(transaction_id)
+    found = _BY_TIME.fetch((transaction_id, at)) if at is not None else None
+    if found is None:
+        found = _LEGACY.fetch((transaction_id, legacy_before()))
     if found is None:
         return None
     click = found.instance

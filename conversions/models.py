@@ -7,7 +7,7 @@ from django.db.models import Q
 from core.db import TimestampedModel
 from offers.models import MONEY, Goal, Offer
 from partners.models import Affiliate
-from tracking.models import Click
+from tracking.models import SUB_FIELDS, Click
 
 
 class Conversion(TimestampedModel):
@@ -18,7 +18,22 @@ class Conversion(TimestampedModel):
         PENDING = "pending"
         REJECTED = "rejected"
 
-    click = models.ForeignKey(Click, null=True, blank=True, on_delete=models.PROTECT, related_name="conversions")
+    # No database constraint: clicks are partitioned on PostgreSQL (docs/storage.md) and retention drops old clicks
+    # with their partition, while their conversions stay.
+    click = models.ForeignKey(
+        Click, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="conversions"
+    )
+    # What the conversion needs of its click, copied when recorded (click_details), so that pages, reports and
+    # affiliate postbacks never read the click, which retention drops (README, Data retention). Empty by partner ID.
+    aff_sub = models.TextField(blank=True)
+    aff_sub2 = models.TextField(blank=True)
+    aff_sub3 = models.TextField(blank=True)
+    aff_sub4 = models.TextField(blank=True)
+    aff_sub5 = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+    aff_click_id = models.TextField(blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    click_country = models.CharField(max_length=2, blank=True)
     # No index of their own: conversion_offer_time starts with offer_id, conversion_affiliate_time with affiliate_id.
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="conversions", db_index=False)
     affiliate = models.ForeignKey(Affiliate, on_delete=models.PROTECT, related_name="conversions", db_index=False)
@@ -91,6 +106,18 @@ class Conversion(TimestampedModel):
         return f"Conversion #{self.pk} ({self.status})"
 
 
+def click_details(click):
+    """The fields a conversion copies from its click (none without one): the sub IDs for reports and affiliate
+    postbacks (docs/affiliate-postbacks.md#macros), the click's time and country for the conversion page."""
+    if click is None:
+        return {}
+    return {
+        **{name: getattr(click, name) for name in SUB_FIELDS},
+        "clicked_at": click.created_at,
+        "click_country": click.country,
+    }
+
+
 class ConversionFlag(models.Model):
     """A conversion rule the conversion broke (docs/postbacks.md#conversion-rules), kept with it so that a manager
     reviews it: `too_fast` or `country_mismatch`, whatever the rule's action was."""
@@ -116,6 +143,9 @@ class ConversionFlag(models.Model):
 class PostbackLog(models.Model):
     """One request to the postback endpoint (or a replay of one), accepted or not, with its decision trace."""
 
+    # On PostgreSQL the table is range-partitioned by this column (core/partitions.py, docs/storage.md).
+    partitioned_by = "received_at"
+
     class Verdict(models.TextChoices):
         APPROVED = "approved"
         PENDING = "pending"
@@ -139,8 +169,15 @@ class PostbackLog(models.Model):
     conversion = models.ForeignKey(
         Conversion, null=True, blank=True, on_delete=models.SET_NULL, related_name="postback_logs"
     )
+    # No database constraint: a partitioned table's id alone is not a unique key another row may reference.
     replay_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replays", db_index=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        related_name="replays",
+        db_index=False,
     )  # indexed in Meta, only where set
 
     class Meta:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from conversions import signing
 from conversions.click_lookup import click_for_postback
-from conversions.models import Conversion, ConversionFlag, PostbackLog, UsedSignature
+from conversions.models import Conversion, ConversionFlag, PostbackLog, UsedSignature, click_details
 from conversions.outbox import deliveries_record
 from conversions.params import Rejection, parse
 from conversions.reasons import CONVERSION_RULES, Reason
@@ -24,6 +24,8 @@ from offers.selectors import coupon_for_postback
 from partners.models import Affiliate
 from quality.services import country_of, session_block_reason
 from tracking.models import SUB_FIELDS, Click
+from tracking.retention import transaction_dropped
+from tracking.transaction_ids import transaction_id_q
 
 logger = logging.getLogger(__name__)
 
@@ -141,6 +143,11 @@ def _find(p, trace):
         click, has_postback = None, True  # not looked up: the outbox checks when recording
     else:
         found = click_for_postback(p.transaction_id)
+        if found is None and transaction_dropped(p.transaction_id):
+            # The ID's own time says retention dropped its click (README, Data retention): its session ended long
+            # ago. Decided before the credentials, as there is no advertiser to check them against.
+            trace.ok(Reason.UNKNOWN_TRANSACTION, "the click is past retention")
+            trace.check(Reason.EXPIRED_TRANSACTION, False, "the click is past retention and was dropped")
         trace.check(Reason.UNKNOWN_TRANSACTION, found is not None, f"no click has transaction_id {p.transaction_id!r}")
         click, access, has_postback = found.click, found.access, found.has_postback
         offer, affiliate = click.offer, click.affiliate
@@ -358,6 +365,7 @@ def _new_conversion(p, ctx, status, reason):
         affiliate=ctx.affiliate,
         goal=ctx.goal,
         transaction_id=ctx.click.transaction_id if ctx.click else "",
+        **click_details(ctx.click),
         amount=p.amount,
         payout=payout,
         revenue=revenue,
@@ -581,7 +589,7 @@ def _test_click_offer(params):
     if not isinstance(transaction_id, str) or not 0 < len(transaction_id.strip()) <= 64 or "\x00" in transaction_id:
         return None  # (PostgreSQL refuses a NUL in any text it is asked to compare)
     click = (
-        Click.objects.filter(transaction_id=transaction_id.strip(), affiliate__is_test=True)
+        Click.objects.filter(transaction_id_q(transaction_id.strip()), affiliate__is_test=True)
         .select_related("offer")
         .first()
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from conversions import outbound, signing
 from conversions.models import PostbackAttempt, PostbackDelivery
 from offers.macros import fill, time_values, without_advertiser_values
+from tracking.models import SUB_FIELDS
 
 # Answers worth trying again besides 5xx: the affiliate's server asked us to come back later.
 RETRY_STATUSES = {408, 425, 429}
@@ -29,8 +30,10 @@ def delivery_url(delivery):
     """The URL to call: the postback's current template filled with the conversion's values (amount and adv_sub
     only where the network passes advertiser values through: offers.macros.without_advertiser_values)."""
     conversion = delivery.conversion
-    values = conversion.click.macro_values() if conversion.click_id else {}
+    # The click's values as the conversion copied them: the click itself may be gone (README, Data retention).
+    values = {name: getattr(conversion, name) for name in SUB_FIELDS}
     values.update(
+        transaction_id=conversion.transaction_id,
         affiliate_id=conversion.affiliate_id,
         offer_id=conversion.offer_id,
         advertiser_id=conversion.offer.advertiser_id,
@@ -68,9 +71,9 @@ def delivery_attempt(*, delivery_id):
     was not due (already sent, in flight elsewhere, or not yet time)."""
     if not _claim(delivery_id, timezone.now()):
         return None
-    delivery = PostbackDelivery.objects.select_related(
-        "postback", "conversion__affiliate", "conversion__offer", "conversion__click"
-    ).get(pk=delivery_id)
+    delivery = PostbackDelivery.objects.select_related("postback", "conversion__affiliate", "conversion__offer").get(
+        pk=delivery_id
+    )
     attempted_at = timezone.now()
     if delivery.postback is None:
         answer = outbound.Answer(url="", error="the affiliate removed this postback URL", refused=True)

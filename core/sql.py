@@ -56,28 +56,41 @@ def insert_pair_or_ignore(first, second, *, link):
     return True
 
 
-def insert_flagged(instance, flag, *, same, since):
-    """INSERT an unsaved instance in one statement that also sets its boolean field `flag`: true unless the table
-    already holds a row with the instance's values in the fields `same` (NULL matching NULL) whose field since[0]
-    is at or after the value since[1]. The caller's index over those fields makes the check cheap. Returns the
-    instance with its pk and `flag` set."""
-    using = router.db_for_write(type(instance), instance=instance)
+def insert_flagged(instances, flag, *, same, within):
+    """INSERT unsaved instances of one model in one statement (one commit, outside a transaction) that also sets
+    each one's boolean field `flag`: true unless a row with the instance's values in the fields `same` (NULL
+    matching NULL) has its field within[0] at or after the instance's own minus within[1] (a timedelta). Rows
+    stored before count, and so do the instances before it in the list: of two alike in one call only the first
+    can be true. The caller's index over those fields makes the check cheap. Returns the instances, their pk and
+    `flag` set."""
+    model = type(instances[0])
+    using = router.db_for_write(model, instance=instances[0])
     connection = connections[using]
-    meta = instance._meta
+    meta = model._meta
     matched = [meta.get_field(name) for name in same]
-    matched_values = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in matched]
-    nulls = frozenset(f.name for f, value in zip(matched, matched_values, strict=True) if value is None)
-    since_field = meta.get_field(since[0])
-    fields, sql = _insert_flagged_sql(type(instance), connection, flag, tuple(same), since[0], nulls)
-    params = _values(instance, fields, connection)
-    params += [value for value in matched_values if value is not None]
-    params.append(since_field.get_db_prep_save(since[1], connection))
+    since = meta.get_field(within[0])
+    fields, head, tail = _insert_flagged_sql(model, connection, flag)
+    rows, params, seen = [], [], set()
+    for instance in instances:
+        params += _values(instance, fields, connection)
+        key = tuple(getattr(instance, f.attname) for f in matched)
+        if key in seen:  # an earlier one in this statement: the NOT EXISTS below would not see it
+            rows.append(_flagged_row_sql(model, connection, flag, tuple(same), since.name, None))
+            continue
+        seen.add(key)
+        matched_values = [f.get_db_prep_save(value, connection) for f, value in zip(matched, key, strict=True)]
+        nulls = frozenset(f.name for f, value in zip(matched, matched_values, strict=True) if value is None)
+        rows.append(_flagged_row_sql(model, connection, flag, tuple(same), since.name, nulls))
+        params += [value for value in matched_values if value is not None]
+        params.append(since.get_db_prep_save(getattr(instance, since.attname) - within[1], connection))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        pk, flag_value = cursor.fetchone()
-    setattr(instance, flag, bool(flag_value))
-    _saved(instance, pk, using)
-    return instance
+        cursor.execute(head + ", ".join(rows) + tail, params)
+        returned = cursor.fetchall()
+    # RETURNING gives the rows in the order of VALUES, as Django's bulk_create relies on too.
+    for instance, (pk, flag_value) in zip(instances, returned, strict=True):
+        setattr(instance, flag, bool(flag_value))
+        _saved(instance, pk, using)
+    return instances
 
 
 def _saved(instance, pk, using):
@@ -132,22 +145,32 @@ def _insert_pair_sql(first, second, link, connection):
 
 
 @functools.lru_cache(maxsize=64)
-def _insert_flagged_sql(model, connection, flag, same, since, nulls):
+def _insert_flagged_sql(model, connection, flag):
+    """The fields of each row's values, and the SQL before and after the rows of insert_flagged."""
     qn = connection.ops.quote_name
     meta = model._meta
-    table = qn(meta.db_table)
     fields = _insert_fields(model, skip={flag})
+    head = f"INSERT INTO {qn(meta.db_table)} ({_columns(fields, qn)}, {qn(meta.get_field(flag).column)}) VALUES "  # noqa: S608
+    tail = f" RETURNING {qn(meta.pk.column)}, {qn(meta.get_field(flag).column)}"
+    return fields, head, tail
+
+
+@functools.lru_cache(maxsize=256)
+def _flagged_row_sql(model, connection, flag, same, since, nulls):
+    """One row of insert_flagged: its values, then NOT EXISTS over the stored rows alike (the fields in `nulls`
+    matched with IS NULL, which unlike IS NOT DISTINCT FROM can use an index), or FALSE when nulls is None (an
+    earlier row of the same statement is alike)."""
+    qn = connection.ops.quote_name
+    meta = model._meta
+    values = ", ".join(["%s"] * len(_insert_fields(model, skip={flag})))
+    if nulls is None:
+        return f"({values}, FALSE)"
     matches = [
         f"{qn(f.column)} IS NULL" if f.name in nulls else f"{qn(f.column)} = %s"
         for f in (meta.get_field(name) for name in same)
     ]
     matches.append(f"{qn(meta.get_field(since).column)} >= %s")
-    sql = (
-        f"INSERT INTO {table} ({_columns(fields, qn)}, {qn(meta.get_field(flag).column)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))}, NOT EXISTS (SELECT 1 FROM {table} WHERE {' AND '.join(matches)})) "
-        f"RETURNING {qn(meta.pk.column)}, {qn(meta.get_field(flag).column)}"
-    )
-    return fields, sql
+    return f"({values}, NOT EXISTS (SELECT 1 FROM {qn(meta.db_table)} WHERE {' AND '.join(matches)}))"  # noqa: S608
 
 
 def upsert_count(model, *, key, counter, by=1):
@@ -223,21 +246,38 @@ class JoinedLookup:
     inner JOIN each, the instances set on their parents as select_related sets them); of `optional` = (model,
     keys, fields), the row of that model whose foreign keys `keys` equal `model`'s fields of the same names (LEFT
     JOIN: at most one such row, its values all None when there is none); and whether `exists` = (model, keys) has
-    such a row. Fields not chosen are deferred (loaded when first read).
+    such a row. Fields not chosen are deferred (loaded when first read). `where` is a field name, or a tuple of
+    conditions ANDed, each a field name (equals) or `name__lt` (less than), e.g. a partitioned table's time column
+    beside the key, so that PostgreSQL reads one partition (docs/storage.md).
 
-    Create one at import time and call .fetch(value): its SQL is built once per database connection."""
+    Create one at import time and call .fetch(value) (a tuple of values for a tuple `where`): its SQL is built
+    once per database connection."""
 
     def __init__(self, model, fields, *, where, related=None, optional=None, exists=None):
-        self.model, self.fields, self.where = model, fields, where
+        self.model, self.fields = model, fields
+        self.where = (where,) if isinstance(where, str) else tuple(where)
+        self.single = isinstance(where, str)
         self.related = dict(related or {})
         self.optional, self.exists = optional, exists
+
+    def _params(self, value, connection):
+        values = [value] if self.single else list(value)
+        fields = [self.model._meta.get_field(condition.partition("__")[0]) for condition in self.where]
+        return [f.get_db_prep_value(v, connection) for f, v in zip(fields, values, strict=True)]
+
+    def explain(self, value, using=DEFAULT_DB_ALIAS):
+        """PostgreSQL's EXPLAIN of the lookup for this value, as text (which partitions it reads)."""
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {_joined_query(self, connection).sql}", self._params(value, connection))
+            return "\n".join(row[0] for row in cursor.fetchall())
 
     def fetch(self, value, using=DEFAULT_DB_ALIAS):
         """The row whose `where` field equals value (a Found), or None."""
         connection = connections[using]  # this thread's connection (the cache key), not the proxy
         query = _joined_query(self, connection)
         with connection.cursor() as cursor:
-            cursor.execute(query.sql, [value])
+            cursor.execute(query.sql, self._params(value, connection))
             row = cursor.fetchone()
         if row is None:
             return None
@@ -292,8 +332,13 @@ class _JoinedQuery:
             select.append(f"EXISTS (SELECT 1 FROM {table(model)} ex WHERE {same('ex', model, keys)})")  # noqa: S608
         self.sql = (
             f"SELECT {', '.join(select)} FROM {table(lookup.model)} t0{''.join(joins)}"  # noqa: S608
-            f" WHERE t0.{qn(root.get_field(lookup.where).column)} = %s"
+            f" WHERE {' AND '.join(_condition(root, condition, qn) for condition in lookup.where)}"
         )
+
+
+def _condition(meta, condition, qn):
+    name, _, operator = condition.partition("__")
+    return f"t0.{qn(meta.get_field(name).column)} {'<' if operator == 'lt' else '='} %s"
 
 
 @functools.lru_cache(maxsize=32)

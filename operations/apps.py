@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class OperationsConfig(AppConfig):
@@ -20,3 +21,12 @@ class OperationsConfig(AppConfig):
         signals.task_prerun.connect(task_runs.task_started, dispatch_uid="operations.task_started")
         signals.task_success.connect(task_runs.task_succeeded, dispatch_uid="operations.task_succeeded")
         signals.task_failure.connect(task_runs.task_failed, dispatch_uid="operations.task_failed")
+        # The partitions ahead exist as soon as the database is migrated, not only after the first hourly run.
+        post_migrate.connect(partitions_after_migrate, sender=self, dispatch_uid="operations.partitions")
+
+
+def partitions_after_migrate(using="default", plan=None, **kwargs):
+    from operations.services import partitions_create_ahead
+
+    if plan is not None:  # not a flush (tests)
+        partitions_create_ahead(using=using)

@@ -10,7 +10,8 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 
 from conversions.models import PostbackDelivery
-from operations import selectors
+from core import partitions
+from operations import selectors, services
 from operations.models import Heartbeat, TaskRun
 from operations.task_runs import periodic_tasks
 
@@ -87,3 +88,12 @@ class DatabaseCollector:
         for component in Heartbeat.Component.values:
             heartbeat.add_metric([component], seen[component].timestamp() if component in seen else 0)
         yield heartbeat
+        ahead = GaugeMetricFamily(
+            "tally_partitions_ahead_seconds",
+            "How far past now the last daily partition of each partitioned table reaches (PostgreSQL only).",
+            labels=["table"],
+        )
+        for model in services.PARTITIONED_MODELS:
+            if (reach := partitions.partitions_ahead(model)) is not None:
+                ahead.add_metric([model._meta.db_table], reach.total_seconds())
+        yield ahead

@@ -2,7 +2,13 @@
 
 from django.utils import timezone
 
+from conversions.models import PostbackLog
+from core import partitions
 from operations.models import Heartbeat, TaskRun
+from tracking.models import Click
+
+# The tables range-partitioned by time on PostgreSQL (docs/storage.md); each names its column in `partitioned_by`.
+PARTITIONED_MODELS = (Click, PostbackLog)
 
 
 def task_run_record(*, task: str, succeeded: bool, error: str = "", duration: float | None = None, at=None) -> TaskRun:
@@ -26,3 +32,15 @@ def heartbeat_record(*, component: str, hostname: str = "", at=None) -> Heartbea
         component=component, defaults={"seen_at": at or timezone.now(), "hostname": hostname[:255]}
     )
     return beat
+
+
+def partitions_create_ahead(*, using="default") -> list[str]:
+    """Create the missing time partitions of every partitioned table through partitions.AHEAD from now (beat:
+    hourly, and after every migrate): a click or postback never waits for one. Idempotent; returns the names
+    created. Nothing on SQLite."""
+    through = timezone.now() + partitions.AHEAD
+    return [
+        name
+        for model in PARTITIONED_MODELS
+        for name in partitions.partitions_create_ahead(model, through=through, using=using)
+    ]

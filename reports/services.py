@@ -7,11 +7,12 @@ recomputes everything. A conversion status change moves its count (and approved 
 at once, in its own transaction. All three take the RollupState row lock, so they apply one after the other.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum, TextField, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from core.sql import analyze, insert_grouped, insert_sums
 from offers.models import Offer
 from reports.models import DailyAffiliateStat, DailyOfferStat, DailyStat, DailySubStat, RollupState
 from tracking.models import Click
+from tracking.retention import click_horizon, clicks_kept_since
 
 # How late a click or conversion may commit after its created_at and still be counted by the next refresh.
 LATE_COMMIT_MARGIN = timedelta(minutes=5)
@@ -63,7 +65,6 @@ def _conversion_groups(first_day):
     return (
         conversions.annotate(
             day=TruncDate("created_at", tzinfo=network_tz()),
-            aff_sub=Coalesce("click__aff_sub", Value(""), output_field=TextField()),
         )
         .values("day", "offer_id", "affiliate_id", "aff_sub")
         .annotate(
@@ -127,11 +128,44 @@ def _sum_into(target, source, key, by_currency, first_day):
 
 
 def _first_stale_day(state, now, first_day=None):
-    """The first network day to recompute: None (all days) when nothing is covered or the zone changed."""
+    """The first network day to recompute: None (all days) when nothing is covered or the zone changed; never a
+    day whose clicks retention dropped (_first_complete_day)."""
     if state.covered_until is None or state.time_zone != settings.TALLY_NETWORK_TIME_ZONE:
-        return None
+        return _first_complete_day(None, state)
     stale = _network_day(min(state.covered_until, now) - LATE_COMMIT_MARGIN)
-    return stale if first_day is None else min(first_day, stale)
+    return _first_complete_day(stale if first_day is None else min(first_day, stale), state)
+
+
+def _first_complete_day(first_day, state):
+    """`first_day`, or later: never a day whose clicks retention may have dropped, when it holds rollups. Retention
+    drops clicks oldest first (README, Data retention), so the rollups are all that is left of a day that ended
+    before the oldest click kept, or that began before the first day partition left (PostgreSQL partitions are UTC
+    days: a network day across the boundary lost part of its clicks). Recomputing such a day from raw rows would
+    wipe it. Days are taken in the zone the rollups were cut in, so that a change of zone still recuts the rest."""
+    if first_day is not None and day_start(first_day) >= click_horizon(timezone.now()):
+        return first_day  # retention drops nothing this recent: the minutely refresh asks no more
+    oldest, first_partition = clicks_kept_since()
+    oldest = oldest or timezone.now()  # no click at all: any earlier day may be one whose clicks all went
+    zone = ZoneInfo(state.time_zone or settings.TALLY_NETWORK_TIME_ZONE)
+    day = timezone.localtime(oldest, zone).date()
+    if first_partition is not None and first_partition <= oldest:
+        partial = timezone.localtime(first_partition, zone).date()
+        starts = datetime.combine(partial, time.min, tzinfo=zone)
+        day = max(day, partial + timedelta(days=1) if starts < first_partition else partial)
+    if first_day is not None and first_day >= day:
+        return first_day
+    if not DailySubStat.objects.filter(day__lt=day).exists():
+        return first_day
+    return day
+
+
+def rollups_complete_until():
+    """The instant before which the rollups hold every click (None before the first refresh): retention drops no
+    click after it (operations.retention)."""
+    state = RollupState.objects.filter(pk=1).first()
+    if state is None or state.covered_until is None or state.time_zone != settings.TALLY_NETWORK_TIME_ZONE:
+        return None
+    return state.covered_until - LATE_COMMIT_MARGIN
 
 
 def _mark_covered(state, now):
@@ -145,8 +179,8 @@ def _mark_covered(state, now):
 def rollups_refresh(*, now=None):
     """Bring the rollups up to now: recompute each network day from the last run's (less LATE_COMMIT_MARGIN).
 
-    The first run, or the first after the network time zone changed, recomputes every day. Returns the number of
-    sub-ID rows written."""
+    The first run, or the first after the network time zone changed, recomputes every day (but those whose clicks
+    retention dropped: _first_complete_day). Returns the number of sub-ID rows written."""
     state = _locked_state()
     now = now or timezone.now()
     written = _recompute(_first_stale_day(state, now))
@@ -156,11 +190,13 @@ def rollups_refresh(*, now=None):
 
 @transaction.atomic
 def rollups_rebuild(*, first_day=None, now=None):
-    """Recompute the rollups from raw clicks and conversions: every day, or every day from `first_day` on
-    (earlier if the rollups were not current up to it). Returns the number of sub-ID rows written."""
+    """Recompute the rollups from raw clicks and conversions: every day whose clicks are all kept, or every day from
+    `first_day` on (earlier if the rollups were not current up to it). Returns the number of sub-ID rows written."""
     state = _locked_state()
     now = now or timezone.now()
-    written = _recompute(None if first_day is None else _first_stale_day(state, now, first_day))
+    written = _recompute(
+        _first_complete_day(None, state) if first_day is None else _first_stale_day(state, now, first_day)
+    )
     _mark_covered(state, now)
     return written
 
@@ -187,7 +223,7 @@ def rollups_move_conversion(*, conversion, old_status):
         changes["payout"] = F("payout") + sign * conversion.payout
         changes["revenue"] = F("revenue") + sign * conversion.revenue
     day = _network_day(conversion.created_at)
-    sub = conversion.click.aff_sub if conversion.click_id else ""
+    sub = conversion.aff_sub
     finest = DailySubStat.objects.filter(
         day=day, offer_id=conversion.offer_id, affiliate_id=conversion.affiliate_id, aff_sub=sub
     )

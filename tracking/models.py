@@ -1,21 +1,25 @@
-import secrets
-
 from django.db import models
+from django.utils import timezone
 
 from offers.macros import time_values
 from offers.models import Offer
 from partners.models import Affiliate
+from tracking import transaction_ids
 
 SUB_FIELDS = ("aff_sub", "aff_sub2", "aff_sub3", "aff_sub4", "aff_sub5", "source", "aff_click_id")
 
 
 def new_transaction_id():
-    """128 bits from the OS CSPRNG, as 32 lower-case hex characters (URL-safe, case-proof)."""
-    return secrets.token_hex(16)
+    """A transaction ID for a click made now (tracking/transaction_ids.py); Click.save() remakes it from the click's
+    created_at when they differ."""
+    return transaction_ids.new_transaction_id(timezone.now())
 
 
 class Click(models.Model):
     """One visit through an affiliate's tracking link: a click that a postback can convert until expires_at."""
+
+    # On PostgreSQL the table is range-partitioned by this column (core/partitions.py, docs/storage.md).
+    partitioned_by = "created_at"
 
     # Unique through Meta.constraints, not unique=True: on PostgreSQL that would add a second (LIKE) index, and every
     # index is written by every click.
@@ -41,31 +45,38 @@ class Click(models.Model):
     is_unique = models.BooleanField(default=True)
     created_at = models.DateTimeField(db_index=True)
     # Fixed at click time from the offer's session lifespan (its attribution window, Offer.session_hours); the
-    # postback decides expiry by this alone.
+    # postback decides expiry by this alone, and a session has ended exactly when expires_at < now (no job marks it).
     expires_at = models.DateTimeField()
-    # Set by the expiry job; reports and privacy erasure use it, attribution does not.
-    expired = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["transaction_id"], name="click_transaction_id_unique")]
+        # With created_at, as PostgreSQL wants the partition column in every unique constraint; created_at is the
+        # time the ID carries (docs/storage.md), so this still allows one click per ID.
+        constraints = [
+            models.UniqueConstraint(fields=["transaction_id", "created_at"], name="click_transaction_id_time_unique")
+        ]
         indexes = [
             # The uniqueness check at click time: same offer, affiliate, IP and UA in the last 24 h.
             models.Index(fields=["offer", "affiliate", "ip", "created_at"], name="click_unique_lookup"),
             # Affiliate-scoped click lists and reports.
             models.Index(fields=["affiliate", "created_at"], name="click_affiliate_time"),
-            # The expiry job's work queue: clicks not yet marked expired, oldest expiry first.
-            models.Index(fields=["expires_at"], condition=models.Q(expired=False), name="click_unexpired"),
-            # The erasure pass: expired clicks still holding an IP, user agent or referer, oldest expiry first.
-            models.Index(
-                fields=["expires_at"],
-                condition=models.Q(expired=True)
-                & (models.Q(ip__isnull=False) | ~models.Q(user_agent="") | ~models.Q(referer="")),
-                name="click_personal_data_kept",
-            ),
+            # Retention: the sessions still open among clicks past retention (tracking.retention.clicks_cutoff), found
+            # without reading the day's other clicks. It takes the place of the expiry job's click_unexpired, which
+            # every click entered too.
+            models.Index(fields=["expires_at"], name="click_session_end"),
         ]
 
     def __str__(self):
         return self.transaction_id
+
+    def save(self, *args, **kwargs):
+        # A new click's v7 ID carries its created_at to the millisecond (docs/storage.md): the postback finds the
+        # click's partition from the ID. A default ID (made at __init__) or a created_at set apart is made to agree.
+        if self._state.adding and self.created_at is not None:
+            at = transaction_ids.time_of(self.transaction_id)
+            if at is not None and at != self.created_at:
+                self.created_at = transaction_ids.truncate_ms(self.created_at)
+                self.transaction_id = transaction_ids.new_transaction_id(self.created_at)
+        super().save(*args, **kwargs)
 
     def macro_values(self):
         """Values of the click macros (docs/clicks.md#macros) for this click."""

@@ -19,10 +19,11 @@ from offers.macros import fill
 from offers.models import Offer
 from quality.models import RefusedClickCount
 from quality.services import click_screen, refused_click_count
+from tracking.click_writer import click_store
 from tracking.models import SUB_FIELDS
 from tracking.outage import DATABASE_DOWN, unavailable, untracked_landing_url, untracked_redirect
 from tracking.routing import click_route, click_route_last_seen
-from tracking.services import click_build, click_insert
+from tracking.services import click_build
 
 ID_PATTERN = re.compile(r"[0-9]{1,18}")
 
@@ -164,7 +165,7 @@ def click(request):
         return HttpResponseRedirect(untracked_landing_url(click))
     if database_error is None:
         try:
-            click_insert(click=click)
+            click_store(click)  # with the clicks of other threads arriving now: tracking/click_writer.py
         except DATABASE_DOWN as error:
             database_error = error
         else:

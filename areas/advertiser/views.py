@@ -26,6 +26,7 @@ from offers.macros import fill
 from offers.selectors import offer_list
 from tracking.selectors import click_list
 from tracking.services import integration_test_click
+from tracking.transaction_ids import transaction_id_q
 
 PROTOCOLS = {"transaction": "Transaction ID (recommended)", "partner": "Partner ID (recurring purchases)"}
 
@@ -140,7 +141,7 @@ class IntegrationTestView(AdvertiserAreaMixin, TemplateView):
         offer = _offer(self.request, self.kwargs["pk"])
         click = get_object_or_404(
             click_list(user=self.request.user).filter(offer=offer, affiliate__is_test=True),
-            transaction_id=self.kwargs["transaction_id"],
+            transaction_id_q(self.kwargs["transaction_id"]),
         )
         base = self.request.build_absolute_uri(reverse("conversions:postback"))
         sample = {

@@ -355,4 +355,4 @@ class ConversionListView(AffiliateAreaMixin, FilteredListView):
 
     def get_queryset(self):
         hidden = ("revenue", "adv_sub", "adv_sub2", "adv_sub3", "adv_sub4", "adv_sub5", "status_reason")
-        return super().get_queryset().select_related("click").defer(*hidden)
+        return super().get_queryset().defer(*hidden)

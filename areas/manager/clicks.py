@@ -13,6 +13,7 @@ from offers.targeting import OperatingSystem
 from quality.services import session_block_reason
 from tracking.filters import ClickFilter
 from tracking.selectors import click_list
+from tracking.transaction_ids import transaction_id_q
 
 
 class ClickListView(ManagerRequiredMixin, FilteredListView):
@@ -57,7 +58,7 @@ class ClickCsvView(CsvExportMixin, ClickListView):
 class ClickDetailView(ManagerRequiredMixin, View):
     def get(self, request, transaction_id):
         click = get_object_or_404(
-            click_list(user=request.user).select_related("offer__advertiser"), transaction_id=transaction_id
+            click_list(user=request.user).select_related("offer__advertiser"), transaction_id_q(transaction_id)
         )
         context = {
             "click": click,

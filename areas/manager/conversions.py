@@ -72,7 +72,7 @@ class ConversionDetailView(ManagerRequiredMixin, View):
         return self.render(None, pk)
 
     def render(self, form, pk, status=200):
-        conversion = get_object_or_404(conversion_list(user=self.request.user).select_related("click"), pk=pk)
+        conversion = get_object_or_404(conversion_list(user=self.request.user), pk=pk)
         context = {
             "conversion": conversion,
             "form": form or ConversionStatusForm(initial={"status": conversion.status}),

@@ -8,6 +8,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ["config", "core", "areas", "partners", "offers", "tracking", "conversions", "reports", "operations"]
 ALLOWED = ROOT / "core" / "sql.py"
+# The partition DDL of docs/storage.md has a core module of its own.
+ALLOWLIST = {ALLOWED, ROOT / "core" / "partitions.py"}
 CALLS = {"cursor", "raw", "extra"}  # the methods that run or inject hand-written SQL: .cursor(), .raw(), .extra()
 
 
@@ -60,7 +62,7 @@ def test_no_module_but_core_sql_opens_a_cursor_or_writes_sql_for_the_orm():
     offences = [
         f"{path.relative_to(ROOT)}:{line}: {what}"
         for path in application_modules()
-        if path != ALLOWED
+        if path not in ALLOWLIST
         for line, what in hand_written_sql(ast.parse(path.read_text(), filename=str(path)))
     ]
     assert not offences, "hand-written SQL outside core/sql.py (move it there):\n" + "\n".join(offences)

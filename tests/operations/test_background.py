@@ -14,12 +14,11 @@ from conversions.postback_urls import affiliate_postback_set
 from conversions.tasks import postback_deliver
 from operations import task_runs
 from operations.models import Heartbeat, TaskRun
-from operations.tasks import heartbeat
+from operations.tasks import heartbeat, retention_apply
 from reports.tasks import refresh_rollups
 from tests import factories
 from tests.receiver import Receiver
 from tests.worker import start_worker, wait_until
-from tracking.tasks import sessions_expire
 
 
 @pytest.mark.postgres
@@ -40,7 +39,7 @@ def test_the_worker_records_its_heartbeat_and_each_periodic_tasks_run(worker):
 
 @pytest.mark.django_db
 def test_a_failed_periodic_task_keeps_its_last_success_and_records_the_error():
-    task = sessions_expire
+    task = retention_apply
     signals.task_success.send(sender=task, result=None)
     first = TaskRun.objects.get(task=task.name)
 
@@ -60,7 +59,7 @@ def test_only_the_tasks_beat_schedules_are_recorded():
     assert set(task_runs.periodic_tasks()) >= {
         "reports.tasks.refresh_rollups",
         "conversions.tasks.postback_sweep",
-        "tracking.tasks.sessions_expire",
+        "operations.tasks.retention_apply",
         "operations.tasks.heartbeat",
     }
 

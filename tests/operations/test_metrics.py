@@ -134,7 +134,7 @@ def test_the_outbox_rollups_tasks_and_heartbeats_are_read_from_the_database(clie
     assert 0 <= value(found, "tally_rollup_lag_seconds") < 600
     last_success = value(found, "tally_task_last_success_timestamp_seconds", task="reports.tasks.refresh_rollups")
     assert last_success == pytest.approx((now - timedelta(seconds=30)).timestamp(), abs=0.01)
-    assert value(found, "tally_task_last_success_timestamp_seconds", task="tracking.tasks.sessions_expire") == 0
+    assert value(found, "tally_task_last_success_timestamp_seconds", task="operations.tasks.retention_apply") == 0
     assert value(found, "tally_heartbeat_timestamp_seconds", component="worker") == pytest.approx(
         (now - timedelta(seconds=10)).timestamp(), abs=0.01
     )

@@ -65,7 +65,6 @@ def test_a_click_is_stored_with_its_sub_ids_ip_user_agent_and_referer(client, of
     assert click.user_agent == BROWSER
     assert click.referer == "https://blog.example/post?id=7"
     assert click.is_unique is True
-    assert click.expired is False
 
 
 def test_sub_ids_not_passed_are_stored_empty(client, offer, affiliate):
