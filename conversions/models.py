@@ -7,10 +7,10 @@ from django.db.models import Q
 from core.db import TimestampedModel
 from offers.models import MONEY, Goal, Offer
 from partners.models import Affiliate
-from tracking.models import SUB_FIELDS, Click
+from tracking.models import SUB_FIELDS, Click, SubIds
 
 
-class Conversion(TimestampedModel):
+class Conversion(TimestampedModel, SubIds):
     """One conversion an advertiser reported, attributed to an affiliate, with what it earns and costs."""
 
     class Status(models.TextChoices):
@@ -23,15 +23,9 @@ class Conversion(TimestampedModel):
     click = models.ForeignKey(
         Click, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="conversions"
     )
-    # What the conversion needs of its click, copied when recorded (click_details), so that pages, reports and
-    # affiliate postbacks never read the click, which retention drops (README, Data retention). Empty by partner ID.
-    aff_sub = models.TextField(blank=True)
-    aff_sub2 = models.TextField(blank=True)
-    aff_sub3 = models.TextField(blank=True)
-    aff_sub4 = models.TextField(blank=True)
-    aff_sub5 = models.TextField(blank=True)
-    source = models.TextField(blank=True)
-    aff_click_id = models.TextField(blank=True)
+    # What the conversion needs of its click, copied when recorded (click_details), with the sub IDs (SubIds): pages,
+    # reports and affiliate postbacks never read the click, which retention drops (README, Data retention). Empty by
+    # partner ID.
     clicked_at = models.DateTimeField(null=True, blank=True)
     click_country = models.CharField(max_length=2, blank=True)
     # No index of their own: conversion_offer_time starts with offer_id, conversion_affiliate_time with affiliate_id.

@@ -15,7 +15,23 @@ def new_transaction_id():
     return transaction_ids.new_transaction_id(timezone.now())
 
 
-class Click(models.Model):
+class SubIds(models.Model):
+    """The sub IDs an affiliate passes on its tracking link (SUB_FIELDS; docs/clicks.md): a click keeps them and its
+    conversions copy them."""
+
+    aff_sub = models.TextField(blank=True)
+    aff_sub2 = models.TextField(blank=True)
+    aff_sub3 = models.TextField(blank=True)
+    aff_sub4 = models.TextField(blank=True)
+    aff_sub5 = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+    aff_click_id = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Click(SubIds):
     """One visit through an affiliate's tracking link: a click that a postback can convert until expires_at."""
 
     # On PostgreSQL the table is range-partitioned by this column (core/partitions.py, docs/storage.md).
@@ -27,13 +43,6 @@ class Click(models.Model):
     # No index of their own: click_unique_lookup starts with offer_id, click_affiliate_time with affiliate_id.
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="clicks", db_index=False)
     affiliate = models.ForeignKey(Affiliate, on_delete=models.PROTECT, related_name="clicks", db_index=False)
-    aff_sub = models.TextField(blank=True)
-    aff_sub2 = models.TextField(blank=True)
-    aff_sub3 = models.TextField(blank=True)
-    aff_sub4 = models.TextField(blank=True)
-    aff_sub5 = models.TextField(blank=True)
-    source = models.TextField(blank=True)
-    aff_click_id = models.TextField(blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.TextField(blank=True)
     referer = models.TextField(blank=True)

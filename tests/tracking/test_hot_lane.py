@@ -2,49 +2,17 @@
 the middleware chain: the request signals, the request ID, SecurityMiddleware, 500 pages with a logged traceback,
 HEAD."""
 
-import io
 import logging
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import override_settings
 
 from config.hotpaths import HotLane
 from config.wsgi import application
 from core.logs import RequestIdFilter
-
-
-def call(app, path, method="GET", **extra):
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "testserver",
-        "REMOTE_ADDR": "198.51.100.23",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.url_scheme": "http",
-        **extra,
-    }
-    answer = {}
-
-    def start_response(status, headers):
-        answer["status"], answer["headers"] = int(status[:3]), dict(headers)
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        response = app(environ, start_response)
-        body = b"".join(response)
-        response.close()  # as a WSGI server does once the answer is sent
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return answer["status"], answer["headers"], body
+from tests.wsgi_client import wsgi_call as call
 
 
 def test_the_request_signals_are_sent_so_old_or_broken_connections_are_closed():

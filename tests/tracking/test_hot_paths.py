@@ -1,15 +1,13 @@
 """The WSGI entry point (config/wsgi.py) sends the click and postback endpoints through a short middleware lane."""
 
-import io
 from urllib.parse import urlencode
 
 import pytest
-from django.core.signals import request_started
-from django.db import close_old_connections
 
 from config.wsgi import application
 from conversions.models import Conversion, PostbackLog
 from tests.factories import SECURITY_TOKEN
+from tests.wsgi_client import wsgi_call
 from tracking.models import Click
 
 pytestmark = pytest.mark.django_db
@@ -20,30 +18,7 @@ def wsgi_get():
     """GET through the real WSGI application, as gunicorn calls it; returns (status, headers, body)."""
 
     def get(path, params=None):
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": urlencode(params or {}),
-            "SERVER_NAME": "testserver",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "testserver",
-            "REMOTE_ADDR": "198.51.100.23",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "wsgi.input": io.BytesIO(b""),
-            "wsgi.url_scheme": "http",
-        }
-        answer = {}
-
-        def start_response(status, headers):
-            answer["status"], answer["headers"] = int(status[:3]), dict(headers)
-
-        # As Django's test client does: the test's transaction must not be closed as an "old" connection.
-        request_started.disconnect(close_old_connections)
-        try:
-            body = b"".join(application(environ, start_response))
-        finally:
-            request_started.connect(close_old_connections)
-        return answer["status"], answer["headers"], body
+        return wsgi_call(application, path, QUERY_STRING=urlencode(params or {}))
 
     return get
 
