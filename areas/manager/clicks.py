@@ -1,6 +1,8 @@
 """The manager's click pages: "did this click arrive?"."""
 
-from django.shortcuts import get_object_or_404, render
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
@@ -12,8 +14,9 @@ from offers.macros import fill
 from offers.targeting import OperatingSystem
 from quality.services import session_block_reason
 from tracking.filters import ClickFilter
+from tracking.retention import transaction_dropped
 from tracking.selectors import click_list
-from tracking.transaction_ids import transaction_id_q
+from tracking.transaction_ids import time_of, transaction_id_q
 
 
 class ClickListView(ManagerRequiredMixin, FilteredListView):
@@ -57,9 +60,14 @@ class ClickCsvView(CsvExportMixin, ClickListView):
 
 class ClickDetailView(ManagerRequiredMixin, View):
     def get(self, request, transaction_id):
-        click = get_object_or_404(
-            click_list(user=request.user).select_related("offer__advertiser"), transaction_id_q(transaction_id)
+        click = (
+            click_list(user=request.user)
+            .select_related("offer__advertiser")
+            .filter(transaction_id_q(transaction_id))
+            .first()
         )
+        if click is None:
+            return self.not_found(request, transaction_id)
         context = {
             "click": click,
             "landing_url": fill(click.offer.destination_url, click.macro_values()),
@@ -72,3 +80,16 @@ class ClickDetailView(ManagerRequiredMixin, View):
             "os_label": OperatingSystem(click.os).label if click.os in OperatingSystem.values else click.os,
         }
         return render(request, "tracking/click_detail.html", context)
+
+    def not_found(self, request, transaction_id):
+        """A click retention dropped (README, Data retention) is gone for good, not unknown: 410, with what is left
+        of it (its conversions keep their copies of its details)."""
+        if not transaction_dropped(transaction_id):
+            raise Http404("No such click.")
+        context = {
+            "transaction_id": transaction_id,
+            "made_at": time_of(transaction_id),
+            "retention_days": settings.TALLY_CLICK_RETENTION_DAYS,
+            "conversions": conversion_list(user=request.user).filter(transaction_id=transaction_id),
+        }
+        return render(request, "tracking/click_dropped.html", context, status=410)

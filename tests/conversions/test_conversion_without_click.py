@@ -120,3 +120,24 @@ def test_a_status_change_and_a_rollup_rebuild_without_the_click_keep_the_convers
     moved = of_the_sub()
     rollups_rebuild()
     assert moved == of_the_sub() == [(0, 1)]
+
+
+def test_the_page_of_a_click_retention_dropped_says_so_and_links_its_conversions(manager_client, settings):
+    settings.TALLY_CLICK_RETENTION_DAYS = 30
+    conversion = factories.ConversionFactory(click__created_at=timezone.now() - timedelta(days=40))
+    click = conversion.click
+    drop_click_row(click)
+
+    page = manager_client.get(f"/manage/clicks/{click.transaction_id}/")
+
+    assert page.status_code == 410
+    text = page.content.decode()
+    assert "dropped by retention" in text and f"{click.created_at:%Y-%m-%d %H:%M:%S}" in text
+    assert f"/manage/conversions/{conversion.pk}/" in text
+
+
+def test_an_unknown_recent_click_is_not_found(manager_client):
+    click = factories.ClickFactory()
+    drop_click_row(click)
+
+    assert manager_client.get(f"/manage/clicks/{click.transaction_id}/").status_code == 404
