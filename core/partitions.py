@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, migrations, transaction
 
 PARTITION_INTERVAL = "day"  # or "month": both are built and measured (docs/storage.md, Partitions)
 # How far ahead partitions exist after a migrate and after each hourly run: a week of beat outage before a row
@@ -106,6 +106,24 @@ def partitions_ahead(model, using=DEFAULT_DB_ALIAS) -> timedelta | None:
 
 
 # --- Migrations: a plain table to a partitioned one and back ---------------------------------------------------
+
+
+def partitioning(app_label, model_name, column):
+    """The migration operation that partitions a model's table by `column` on PostgreSQL (partition_table) and,
+    reversed, makes it plain again (unpartition_table); elsewhere (SQLite) it does nothing."""
+
+    def table(apps):
+        return apps.get_model(app_label, model_name)._meta.db_table
+
+    def forward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            partition_table(schema_editor.connection, table(apps), column)
+
+    def backward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            unpartition_table(schema_editor.connection, table(apps))
+
+    return migrations.RunPython(forward, backward)
 
 
 def partition_table(connection, table, column, *, pk="id", interval=PARTITION_INTERVAL, now=None):

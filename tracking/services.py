@@ -10,17 +10,15 @@ from tracking.transaction_ids import new_transaction_id, truncate_ms
 
 def click_record(*, offer, affiliate, subs, ip, user_agent, referer, now=None):
     """Store one click (a session) and return it; its expiry is fixed now from the offer's lifespan."""
-    return click_insert(
-        click=click_build(
-            offer=offer, affiliate=affiliate, subs=subs, ip=ip, user_agent=user_agent, referer=referer, now=now
-        )
+    return click_store(
+        click_build(offer=offer, affiliate=affiliate, subs=subs, ip=ip, user_agent=user_agent, referer=referer, now=now)
     )
 
 
 def click_build(*, offer, affiliate, subs, ip, user_agent, referer, now=None, country="", device="", os="") -> Click:
     """An unsaved click with its transaction ID, time and expiry fixed now, so the landing URL can be filled
-    (and measured) before click_insert stores exactly that click. country, device and os are what the click's
-    screening told (quality.services.click_screen; README, Traffic quality)."""
+    (and measured) before click_store (tracking/click_writer.py) stores exactly that click. country, device and
+    os are what the click's screening told (quality.services.click_screen; README, Traffic quality)."""
     # One time, to the millisecond, for the ID and created_at: the ID carries the click's time (docs/storage.md).
     now = truncate_ms(now or timezone.now())
     return Click(
@@ -37,14 +35,6 @@ def click_build(*, offer, affiliate, subs, ip, user_agent, referer, now=None, co
         expires_at=now + timedelta(hours=offer.session_hours),
         **subs,
     )
-
-
-def click_insert(*, click: Click) -> Click:
-    """Store an unsaved click; the INSERT also decides is_unique (docs/clicks.md#unique-clicks: no click with the
-    same IP and user agent on this offer through this affiliate in the 24 hours before), using the
-    click_unique_lookup index. Clicks stored at the same moment share one INSERT (tracking/click_writer.py).
-    Returns the click with its id and is_unique set."""
-    return click_store(click)
 
 
 def integration_test_click(*, offer, ip=None, user_agent=""):

@@ -11,18 +11,6 @@ from django.db import migrations, models
 from core import partitions
 
 
-def partition(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        table = apps.get_model("conversions", "PostbackLog")._meta.db_table
-        partitions.partition_table(schema_editor.connection, table, "received_at")
-
-
-def unpartition(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        table = apps.get_model("conversions", "PostbackLog")._meta.db_table
-        partitions.unpartition_table(schema_editor.connection, table)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("conversions", "0008_conversion_flags_and_time_to_convert"),
@@ -55,5 +43,5 @@ class Migration(migrations.Migration):
                 to="conversions.postbacklog",
             ),
         ),
-        migrations.RunPython(partition, unpartition),
+        partitions.partitioning("conversions", "PostbackLog", "received_at"),
     ]

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from conversions.click_lookup import _BY_TIME, click_for_postback
 from tests import factories
+from tracking.click_writer import click_store
 from tracking.models import Click
-from tracking.services import click_build, click_insert
+from tracking.services import click_build
 from tracking.transaction_ids import EARLIEST, legacy_before, new_transaction_id, time_of, transaction_id_q
 
 AT = datetime(2026, 11, 30, 9, 15, 42, 123456, tzinfo=UTC)
@@ -75,7 +76,7 @@ def test_a_built_click_is_created_at_the_time_its_id_carries(offer, affiliate):
         offer=offer, affiliate=affiliate, subs={}, ip="203.0.113.9", user_agent="UA", referer="", now=AT
     )
     assert click.created_at == AT.replace(microsecond=123000) == time_of(click.transaction_id)
-    click_insert(click=click)
+    click_store(click)
     stored = Click.objects.get(pk=click.pk)
     assert stored.created_at == time_of(stored.transaction_id)
 

@@ -11,18 +11,6 @@ from django.db import migrations, models
 from core import partitions
 
 
-def partition(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        table = apps.get_model("tracking", "Click")._meta.db_table
-        partitions.partition_table(schema_editor.connection, table, "created_at")
-
-
-def unpartition(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        table = apps.get_model("tracking", "Click")._meta.db_table
-        partitions.unpartition_table(schema_editor.connection, table)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("tracking", "0004_click_country_device_os"),
@@ -37,5 +25,5 @@ class Migration(migrations.Migration):
                 fields=("transaction_id", "created_at"), name="click_transaction_id_time_unique"
             ),
         ),
-        migrations.RunPython(partition, unpartition),
+        partitions.partitioning("tracking", "Click", "created_at"),
     ]
