@@ -1,4 +1,6 @@
-"""Seed the benchmark database through Tally's own write services; print the IDs as one JSON line.
+"""Seed the benchmark database through Tally's own write services; print the IDs as one JSON line. The click and
+postback log tables get the day partitions that their retention keeps (TALLY_CLICK_RETENTION_DAYS and
+TALLY_POSTBACK_LOG_RETENTION_DAYS; a fresh database has a week's): a query the planner cannot prune pays for each.
 
 DATABASE_URL=postgres://.../tally_bench python bench/seed.py
 """
@@ -16,16 +18,29 @@ import django  # noqa: E402
 
 django.setup()
 
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+
+from conversions.models import PostbackLog  # noqa: E402
+from core.partitions import partitions_create_between  # noqa: E402
 from offers.models import Offer, OfferAccess  # noqa: E402
 from offers.services import offer_access_set, offer_create  # noqa: E402
 from partners.models import PartnerStatus  # noqa: E402
 from partners.services import advertiser_create, affiliate_create  # noqa: E402
+from tracking.models import Click  # noqa: E402
 
 OFFERS = 10  # the last two need approval; every affiliate is approved on them
 AFFILIATES = 20
 
 
 def main():
+    now = datetime.now(UTC)
+    for model, days in (
+        (Click, settings.TALLY_CLICK_RETENTION_DAYS),
+        (PostbackLog, settings.TALLY_POSTBACK_LOG_RETENTION_DAYS),
+    ):
+        partitions_create_between(model, start=now - timedelta(days=days), through=now)
     advertiser = advertiser_create(name="Bench Shop")
     affiliates = [affiliate_create(name=f"Bench affiliate {n}", status=PartnerStatus.ACTIVE) for n in range(AFFILIATES)]
     offers = []

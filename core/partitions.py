@@ -98,6 +98,19 @@ def partitions_create_between(model, *, start: datetime, through: datetime, usin
     return _create_range(connection, model._meta.db_table, partition_column(model), start, through, PARTITION_INTERVAL)
 
 
+def plan_time_bounds(model, column, moment, connection) -> tuple[str, str] | None:
+    """Literals (start, end) of the partition holding `moment`, for the text of a prepared statement that reads
+    `model`'s rows by time: None when the table is not partitioned by `column` (or not on PostgreSQL). A parameter
+    is pruned only when the statement runs, after its generic plan has locked every partition (over a hundred at
+    90 days of retention); literals are pruned when the plan is made, which then locks and reads only the
+    partitions within them. The text changes once a partition, and so does the statement psycopg prepares
+    (docs/storage.md, Locks)."""
+    if connection.vendor != "postgresql" or getattr(model, "partitioned_by", None) != column:
+        return None
+    start = _floor(moment, PARTITION_INTERVAL)
+    return _literal(start), _literal(_next(start, PARTITION_INTERVAL))
+
+
 def partitions_ahead(model, using=DEFAULT_DB_ALIAS) -> timedelta | None:
     """How far past now the last partition reaches (None when the table is not partitioned): the metric that shows
     the hourly job working."""

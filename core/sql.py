@@ -2,8 +2,9 @@
 (tests/core/test_sql_only_in_core.py fails if another does, or uses .raw(), .extra() or RawSQL).
 
 Below every app, so it imports none: callers pass the models, fields and querysets, and the SQL is built from the
-models' meta. Only names from the meta go into the text; every value is a bound parameter. The SQL of the hot
-paths (a click's insert, a postback's lookup and inserts) is built once per model and connection (cached
+models' meta. Only names from the meta go into the text; every value is a bound parameter (but for the time
+bounds of a partition, literals made from datetimes this code computes: core.partitions.plan_time_bounds). The SQL
+of the hot paths (a click's insert, a postback's lookup and inserts) is built once per model and connection (cached
 builders), not on every request: the ORM's compilation took more time than the queries themselves (measured
 with bench/cpu_cost.py).
 """
@@ -13,6 +14,8 @@ import os
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
+
+from core.partitions import plan_time_bounds
 
 # --- Inserts --------------------------------------------------------------------------------------------------
 
@@ -75,14 +78,17 @@ def insert_flagged(instances, flag, *, same, within):
         params += _values(instance, fields, connection)
         key = tuple(getattr(instance, f.attname) for f in matched)
         if key in seen:  # an earlier one in this statement: the NOT EXISTS below would not see it
-            rows.append(_flagged_row_sql(model, connection, flag, tuple(same), since.name, None))
+            rows.append(_flagged_row_sql(model, connection, flag, tuple(same), since.name, None, None))
             continue
         seen.add(key)
         matched_values = [f.get_db_prep_save(value, connection) for f, value in zip(matched, key, strict=True)]
         nulls = frozenset(f.name for f, value in zip(matched, matched_values, strict=True) if value is None)
-        rows.append(_flagged_row_sql(model, connection, flag, tuple(same), since.name, nulls))
+        start = getattr(instance, since.attname) - within[1]
+        bounds = plan_time_bounds(model, since.name, start, connection)
+        bound = bounds and bounds[0]  # rows at or after start: from its partition on
+        rows.append(_flagged_row_sql(model, connection, flag, tuple(same), since.name, nulls, bound))
         params += [value for value in matched_values if value is not None]
-        params.append(since.get_db_prep_save(getattr(instance, since.attname) - within[1], connection))
+        params.append(since.get_db_prep_save(start, connection))
     with connection.cursor() as cursor:
         cursor.execute(head + ", ".join(rows) + tail, params)
         returned = cursor.fetchall()
@@ -156,10 +162,11 @@ def _insert_flagged_sql(model, connection, flag):
 
 
 @functools.lru_cache(maxsize=256)
-def _flagged_row_sql(model, connection, flag, same, since, nulls):
+def _flagged_row_sql(model, connection, flag, same, since, nulls, bound):
     """One row of insert_flagged: its values, then NOT EXISTS over the stored rows alike (the fields in `nulls`
     matched with IS NULL, which unlike IS NOT DISTINCT FROM can use an index), or FALSE when nulls is None (an
-    earlier row of the same statement is alike)."""
+    earlier row of the same statement is alike). `bound`, a literal at or before the parameter, lets a partitioned
+    table's plan leave out the older partitions (core.partitions.plan_time_bounds)."""
     qn = connection.ops.quote_name
     meta = model._meta
     values = ", ".join(["%s"] * len(_insert_fields(model, skip={flag})))
@@ -170,6 +177,8 @@ def _flagged_row_sql(model, connection, flag, same, since, nulls):
         for f in (meta.get_field(name) for name in same)
     ]
     matches.append(f"{qn(meta.get_field(since).column)} >= %s")
+    if bound is not None:
+        matches.append(f"{qn(meta.get_field(since).column)} >= {bound}")
     return f"({values}, NOT EXISTS (SELECT 1 FROM {qn(meta.db_table)} WHERE {' AND '.join(matches)}))"  # noqa: S608
 
 
@@ -265,17 +274,29 @@ class JoinedLookup:
         fields = [self.model._meta.get_field(condition.partition("__")[0]) for condition in self.where]
         return [f.get_db_prep_value(v, connection) for f, v in zip(fields, values, strict=True)]
 
+    def _bounds(self, value, connection):
+        """For each `where` condition, the plan-time bounds of an equality on the partition column (the literals
+        of core.partitions.plan_time_bounds), else None."""
+        values = [value] if self.single else list(value)
+        return tuple(
+            None if "__" in condition else plan_time_bounds(self.model, condition, given, connection)
+            for condition, given in zip(self.where, values, strict=True)
+        )
+
+    def _query(self, value, connection):
+        return _joined_query(self, connection, self._bounds(value, connection))
+
     def explain(self, value, using=DEFAULT_DB_ALIAS):
         """PostgreSQL's EXPLAIN of the lookup for this value, as text (which partitions it reads)."""
         connection = connections[using]
         with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN {_joined_query(self, connection).sql}", self._params(value, connection))
+            cursor.execute(f"EXPLAIN {self._query(value, connection).sql}", self._params(value, connection))
             return "\n".join(row[0] for row in cursor.fetchall())
 
     def fetch(self, value, using=DEFAULT_DB_ALIAS):
         """The row whose `where` field equals value (a Found), or None."""
         connection = connections[using]  # this thread's connection (the cache key), not the proxy
-        query = _joined_query(self, connection)
+        query = self._query(value, connection)
         with connection.cursor() as cursor:
             cursor.execute(query.sql, self._params(value, connection))
             row = cursor.fetchone()
@@ -295,7 +316,7 @@ class JoinedLookup:
 
 
 class _JoinedQuery:
-    def __init__(self, lookup, connection):
+    def __init__(self, lookup, connection, bounds):
         qn = connection.ops.quote_name
         root = lookup.model._meta
 
@@ -333,8 +354,14 @@ class _JoinedQuery:
         # The row is found first, in a subquery that says it is one (LIMIT 1), and only then joined: PostgreSQL
         # otherwise estimates a row per partition of a partitioned table and, finding that plan dearer, plans the
         # prepared statement anew on every run (1.2 ms of its CPU per postback, bench/cpu_cost.py) instead of
-        # keeping one plan that reads the matching partition (docs/storage.md, The postback's lookup).
-        where = " AND ".join(_condition(root, condition, qn) for condition in lookup.where)
+        # keeping one plan. The bounds, literals, leave the other partitions out of that plan (docs/storage.md,
+        # Locks).
+        conditions = [_condition(root, condition, qn) for condition in lookup.where]
+        for condition, bound in zip(lookup.where, bounds, strict=True):
+            if bound is not None:
+                column = qn(root.get_field(condition).column)
+                conditions += [f"{column} >= {bound[0]}", f"{column} < {bound[1]}"]
+        where = " AND ".join(conditions)
         self.sql = (
             f"SELECT {', '.join(select)} FROM (SELECT * FROM {table(lookup.model)} WHERE {where} LIMIT 1) t0"  # noqa: S608
             f"{''.join(joins)}"
@@ -346,10 +373,11 @@ def _condition(meta, condition, qn):
     return f"{qn(meta.get_field(name).column)} {'<' if operator == 'lt' else '='} %s"
 
 
-@functools.lru_cache(maxsize=32)
-def _joined_query(lookup, connection):
-    """One per lookup and database connection object (one per thread): converters are bound to a backend."""
-    return _JoinedQuery(lookup, connection)
+@functools.lru_cache(maxsize=512)
+def _joined_query(lookup, connection, bounds):
+    """One per lookup, database connection object (one per thread: converters are bound to a backend) and
+    partition of the bounds (a postback's click may be of any day of its session)."""
+    return _JoinedQuery(lookup, connection, bounds)
 
 
 # --- Rollups: INSERT ... SELECT -------------------------------------------------------------------------------
