@@ -5,6 +5,7 @@
     .venv/bin/python bench/run.py --server gunicorn --worker-class gthread   # gunicorn instead of Granian
     .venv/bin/python bench/run.py --compare-servers   # Granian against gunicorn, interleaved rounds, print a table
     .venv/bin/python bench/run.py --sweep   # try worker models and counts on R and on clicks, print a table
+    .venv/bin/python bench/run.py --ceiling  # R, R without Django (bench/reference/plain.py) and the click
     .venv/bin/python bench/run.py --growth 100000,10000000,50000000   # postbacks, reports and retention as clicks grow
     .venv/bin/python bench/run.py --quality  # + a click phase with targeting and a 1,000-entry blocklist on
 
@@ -709,6 +710,36 @@ def compare_servers(args, log_dir):
     print(f"({describe(servers['gunicorn'])} against {describe(servers['granian'])})")
 
 
+def ceiling(args, workers, log_dir):
+    """R, R without Django (bench/reference/plain.py: the same row and 302 from a plain WSGI function) and Tally's
+    click, interleaved for --rounds rounds under the same server: how much of R is Django's machinery, and so how
+    far a click endpoint outside it could go (README, Performance)."""
+    ids = prepare()
+    apps = {
+        "R": Server("bench.reference.wsgi:application", REF_PORT, ref_env(), workers, log_dir),
+        "R without Django": Server("bench.reference.plain:application", REF_PORT, ref_env(), workers, log_dir),
+        "click": Server("config.wsgi:application", TALLY_PORT, tally_env(), workers, log_dir),
+    }
+    counts = {"R": ref_rows, "R without Django": ref_rows, "click": click_rows}
+    results = {name: [] for name in apps}
+    for number in range(1, args.rounds + 1):
+        for name, server in apps.items():
+            result = run_phase(server, "/click", click_args(ids), args.duration, counts[name])
+            stored, answered = result["stored"]["rows"], result["answered"].get(302, 0)
+            if stored != answered:
+                raise SystemExit(f"{name}: {stored} rows stored, {answered} 302s answered")
+            results[name].append(result)
+        print(f"round {number}: " + ", ".join(f"{n} {r[-1]['rps']:.0f}/s" for n, r in results.items()), flush=True)
+    print(
+        f"\n{'':<20}{'req/s':>9}{'p99':>10}{'CPU/req':>10}{'x R':>7}   ({describe(workers)}, medians of {args.rounds})"
+    )
+    for name, runs in results.items():
+        median = median_result(runs)
+        ratio = statistics.median(one["rps"] / r["rps"] for one, r in zip(runs, results["R"], strict=True))
+        print(f"{name:<20}{median['rps']:>9.0f}{fmt_ms(median['p99_us']):>10}{median['cpu_us']:>7.0f} us{ratio:>7.2f}")
+    print("rows stored = 302s answered in every phase")
+
+
 # --- worker sweep ---------------------------------------------------------------------------------------------
 
 SWEEP = [("sync", 2, 1), ("sync", 3, 1), ("sync", 4, 1), ("sync", 6, 1), ("gthread", 2, 4), ("gthread", 3, 4)]
@@ -870,6 +901,7 @@ def main():
     parser.add_argument("--kill-seconds", type=int, default=6, help="the worker-kill click burst")
     parser.add_argument("--compare-servers", action="store_true", help="Granian against gunicorn, interleaved")
     parser.add_argument("--sweep", action="store_true", help="compare worker models on R and clicks")
+    parser.add_argument("--ceiling", action="store_true", help="R, R without Django and the click, interleaved")
     parser.add_argument("--growth", default="", help="comma-separated click counts, e.g. 100000,10000000,50000000")
     parser.add_argument("--growth-duration", type=int, default=8)
     parser.add_argument(
@@ -890,6 +922,9 @@ def main():
             return 0
         if args.compare_servers:
             compare_servers(args, log_dir)
+            return 0
+        if args.ceiling:
+            ceiling(args, workers, log_dir)
             return 0
         if args.growth:
             growth(args, workers, log_dir)
