@@ -73,15 +73,17 @@ def insert_flagged(instances, flag, *, same, within):
     matched = [meta.get_field(name) for name in same]
     since = meta.get_field(within[0])
     fields, head, tail = _insert_flagged_sql(model, connection, flag)
+    positions = [fields.index(f) for f in matched]  # the matched fields' values are among the row's, adapted once
     rows, params, seen = [], [], set()
     for instance in instances:
-        params += _values(instance, fields, connection)
+        values = _values(instance, fields, connection)
+        params += values
         key = tuple(getattr(instance, f.attname) for f in matched)
         if key in seen:  # an earlier one in this statement: the NOT EXISTS below would not see it
             rows.append(_flagged_row_sql(model, connection, flag, tuple(same), since.name, None, None))
             continue
         seen.add(key)
-        matched_values = [f.get_db_prep_save(value, connection) for f, value in zip(matched, key, strict=True)]
+        matched_values = [values[i] for i in positions]
         nulls = frozenset(f.name for f, value in zip(matched, matched_values, strict=True) if value is None)
         start = getattr(instance, since.attname) - within[1]
         bounds = plan_time_bounds(model, since.name, start, connection)
