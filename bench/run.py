@@ -31,6 +31,7 @@ What it does, on 127.0.0.1 only (ports 8110-8111, or BENCH_PORT and the next):
 
 import argparse
 import contextlib
+import fcntl
 import http.client
 import json
 import os
@@ -64,6 +65,19 @@ QUALITY_MAX_DROP = 0.05
 
 
 # --- tools and databases --------------------------------------------------------------------------------------
+
+
+def hold_bench_lock():
+    """One benchmark per BENCH_NAME at a time: a second one would drop and recreate the databases under the first
+    (a run did, and the first one's servers then failed to stop). Returns the open lock file: keep it."""
+    lock = (Path(tempfile.gettempdir()) / f"tally-{_NAME}.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise SystemExit(
+            f"a benchmark named {_NAME!r} is running; BENCH_NAME and BENCH_PORT run another beside it"
+        ) from None
+    return lock
 
 
 def ensure_tools():
@@ -911,6 +925,7 @@ def main():
     )
     args = parser.parse_args()
 
+    lock = hold_bench_lock()  # noqa: F841 - held until the process ends
     ensure_tools()
     workers = ("granian" if args.server == "granian" else args.worker_class, args.workers, args.threads)
     print(f"server: {args.server} ({describe(workers)}), for R and Tally alike", flush=True)
