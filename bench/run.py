@@ -506,6 +506,16 @@ def fmt_ms(us):
     return f"{us / 1000:.2f} ms"
 
 
+def median_line(label, runs, reference, *, width):
+    """A table line of --compare-servers and --ceiling: the medians of the runs' req/s, p99 and CPU per request,
+    and the median of each round's req/s as a ratio to the reference's run of the same round."""
+    median = median_result(runs)
+    ratio = statistics.median(one["rps"] / r["rps"] for one, r in zip(runs, reference, strict=True))
+    return (
+        f"{label:<{width}}{median['rps']:>9.0f}{fmt_ms(median['p99_us']):>10}{median['cpu_us']:>7.0f} us{ratio:>7.2f}"
+    )
+
+
 def median_result(results):
     """One line per phase: the median round by throughput, latencies taken from the medians of every round."""
     return {
@@ -713,14 +723,7 @@ def compare_servers(args, log_dir):
     print(f"\n{'':<22}{'req/s':>9}{'p99':>10}{'CPU/req':>10}{'x R':>7}   (medians of {args.rounds} rounds)")
     for server in servers:
         for phase in ("R", "click", "postback"):
-            median = median_result(results[server, phase])
-            ratio = statistics.median(
-                one["rps"] / r["rps"] for one, r in zip(results[server, phase], results[server, "R"], strict=True)
-            )
-            print(
-                f"{server + ' ' + phase:<22}{median['rps']:>9.0f}{fmt_ms(median['p99_us']):>10}"
-                f"{median['cpu_us']:>7.0f} us{ratio:>7.2f}"
-            )
+            print(median_line(f"{server} {phase}", results[server, phase], results[server, "R"], width=22))
     print(f"({describe(servers['gunicorn'])} against {describe(servers['granian'])})")
 
 
@@ -748,9 +751,7 @@ def ceiling(args, workers, log_dir):
         f"\n{'':<20}{'req/s':>9}{'p99':>10}{'CPU/req':>10}{'x R':>7}   ({describe(workers)}, medians of {args.rounds})"
     )
     for name, runs in results.items():
-        median = median_result(runs)
-        ratio = statistics.median(one["rps"] / r["rps"] for one, r in zip(runs, results["R"], strict=True))
-        print(f"{name:<20}{median['rps']:>9.0f}{fmt_ms(median['p99_us']):>10}{median['cpu_us']:>7.0f} us{ratio:>7.2f}")
+        print(median_line(name, runs, results["R"], width=20))
     print("rows stored = 302s answered in every phase")
 
 
